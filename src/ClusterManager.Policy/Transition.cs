@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using ClusterManager.Model;
+
+namespace ClusterManager.Policy;
+
+/// <summary>What an action does.</summary>
+public enum ActionKind
+{
+    Start,
+    Stop,
+    Monitor,
+    /// <summary>A one-off monitor (interval 0) that finds out whether a resource is active on a node.</summary>
+    Probe,
+    Promote,
+    Demote,
+    /// <summary>Fence a node (reboot or off, see <see cref="PlannedAction.FenceAction"/>).</summary>
+    Fence,
+    /// <summary>Clear a resource's fail count on a node.</summary>
+    ClearFailcount,
+    /// <summary>Shut down the cluster software on a node that asked to leave.</summary>
+    Shutdown,
+    /// <summary>A marker with no work (group/clone running, stopped, ...): ordering only.</summary>
+    Pseudo,
+}
+
+/// <summary>
+/// One action of a transition. <see cref="Inputs"/> are the ids of the actions that must complete first.
+/// An action that is not <see cref="Runnable"/> is never executed (and neither is anything that waits for it).
+/// </summary>
+public sealed record PlannedAction(
+    int Id,
+    ActionKind Kind,
+    string Key,
+    ResourceId? Resource,
+    NodeName? Node,
+    TimeSpan Interval,
+    bool Runnable,
+    string? FenceAction,
+    string? Reason,
+    ImmutableArray<int> Inputs);
+
+/// <summary>The kind of a line of the transition summary (crm_simulate's vocabulary).</summary>
+public enum ChangeKind
+{
+    Start,
+    Stop,
+    Move,
+    Restart,
+    Recover,
+    Promote,
+    Demote,
+    Migrate,
+    Reload,
+    RePromote,
+    Fence,
+}
+
+/// <summary>
+/// One line of the transition summary: what happens to a resource (or node, for fencing), from where to where,
+/// why, and whether it is blocked. Text rendering is the caller's (<c>hactl simulate</c> prints crm_simulate's layout).
+/// </summary>
+public sealed record ResourceChange(
+    ChangeKind Kind,
+    string Subject,
+    NodeName? From,
+    NodeName? To,
+    ResourceRole? FromRole,
+    ResourceRole? ToRole,
+    string? Reason,
+    bool Blocked);
+
+/// <summary>A resource's score on a node, as one row of <c>crm_simulate -s</c>.</summary>
+public sealed record ScoreEntry(string Function, ResourceId Resource, NodeName Node, Score Score, bool Promotion);
+
+/// <summary>Where a resource ends up and why ("why is WebIP on node2?").</summary>
+public sealed record Placement(ResourceId Resource, ResourceRole Role, NodeName? Node, string Reason);
+
+/// <summary>
+/// The engine's answer for one snapshot: the actions with their ordering, the summary of changes, the current
+/// and projected views of the cluster, the final placement with its reasons, and the score tables.
+/// </summary>
+public sealed record Transition(
+    long SnapshotVersion,
+    ClusterView Current,
+    ClusterView Projected,
+    ImmutableArray<PlannedAction> Actions,
+    ImmutableArray<ResourceChange> Changes,
+    ImmutableArray<Placement> Placements,
+    ImmutableArray<ScoreEntry> Scores,
+    ImmutableArray<string> Warnings);
