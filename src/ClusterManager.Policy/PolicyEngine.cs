@@ -13,7 +13,7 @@ public static class PolicyEngine
     public static Transition Compute(ClusterSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        throw new NotImplementedException("engine under construction");
+        return new Scheduling.Scheduler(snapshot).Run();
     }
 }
 

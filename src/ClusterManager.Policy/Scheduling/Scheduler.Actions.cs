@@ -1,0 +1,818 @@
+using ClusterManager.Model;
+
+namespace ClusterManager.Policy.Scheduling;
+
+// Action creation: custom_action (lib/pengine/utils.c), native_create_actions and the role matrices
+// (pcmk_sched_native.c), group/clone pseudo-actions, internal orderings.
+internal sealed partial class Scheduler
+{
+    private bool _fencingCreated;
+
+    private WAction NewAction(WResource? rsc, string task, WNode? node, long interval, bool optional)
+    {
+        var action = new WAction(_actions.Count + 1, rsc, task, node, interval) { Optional = optional };
+        _actions.Add(action);
+        rsc?.Actions.Add(action);
+        _actionIndex[(rsc, task, interval, node)] = action;
+        return action;
+    }
+
+    internal IEnumerable<WAction> FindActions(WResource rsc, string task, WNode? node) =>
+        rsc.Actions.Where(a => a.Task == task && (node is null || a.Node == node));
+
+    /// <summary>custom_action: finds or creates an action; runnability follows node state, quorum and requirements.</summary>
+    private WAction CustomAction(WResource rsc, string task, WNode? node, bool optional, long interval = 0)
+    {
+        if (_actionIndex.TryGetValue((rsc, task, interval, node), out var existing))
+        {
+            if (!optional)
+            {
+                existing.Optional = false;
+            }
+
+            return existing;
+        }
+
+        var action = NewAction(rsc, task, node, interval, optional);
+        action.Needs = task is "start" or "promote"
+            ? rsc.NeedsFencing ? Requirement.Fencing : rsc.NeedsQuorum ? Requirement.Quorum : Requirement.Nothing
+            : Requirement.Nothing;
+        UpdateRunnable(action);
+        return action;
+    }
+
+    private void UpdateRunnable(WAction action)
+    {
+        var rsc = action.Rsc!;
+        if (action.Node is null)
+        {
+            action.Runnable = false;
+        }
+        else if (!rsc.Managed && action.IntervalMs == 0 && action.Task != "monitor")
+        {
+            action.Optional = true;
+        }
+        else if (!action.Node.Online)
+        {
+            action.Runnable = false;
+            if (rsc.Managed && action.Task == "stop" && !action.Node.Unclean)
+            {
+                FenceNode(action.Node, "resource actions are unrunnable");
+            }
+        }
+        else if (action.Node.Pending)
+        {
+            action.Runnable = false;
+        }
+        else if (action.Needs == Requirement.Nothing)
+        {
+            action.Runnable = true;
+        }
+        else if (!HaveQuorum && NoQuorum == NoQuorumPolicy.Stop)
+        {
+            SetReason(action, "no quorum", overwrite: true);
+            action.Runnable = false;
+        }
+        else if (!HaveQuorum && NoQuorum == NoQuorumPolicy.Freeze)
+        {
+            if (rsc.RunningOn.Count == 0 || rsc.NextRole > rsc.Role)
+            {
+                SetReason(action, "quorum freeze", overwrite: true);
+                action.Runnable = false;
+            }
+        }
+        else
+        {
+            action.Runnable = true;
+        }
+    }
+
+    private static void SetReason(WAction action, string? reason, bool overwrite)
+    {
+        if (action.Reason is null || overwrite)
+        {
+            action.Reason = reason;
+        }
+    }
+
+    internal WAction StopAction(WResource rsc, WNode? node, bool optional) => CustomAction(rsc, "stop", node, optional);
+
+    internal WAction StartAction(WResource rsc, WNode? node, bool optional) => CustomAction(rsc, "start", node, optional);
+
+    internal WAction DemoteAction(WResource rsc, WNode? node, bool optional) => CustomAction(rsc, "demote", node, optional);
+
+    internal WAction PromoteAction(WResource rsc, WNode? node, bool optional) => CustomAction(rsc, "promote", node, optional);
+
+    private void ClearFailcount(WResource rsc, WNode node, string reason)
+    {
+        var action = CustomAction(rsc, "clear_failcount", node, optional: false);
+        action.Runnable = node.Online;
+        SetReason(action, reason, overwrite: false);
+    }
+
+    private WAction PseudoAction(WResource rsc, string task, bool optional)
+    {
+        var action = CustomAction(rsc, task, null, optional);
+        action.Pseudo = true;
+        action.Runnable = true;
+        return action;
+    }
+
+    // ---- per-resource actions --------------------------------------------------------------------------
+
+    private void CreateAllActions()
+    {
+        foreach (var rsc in _resources.ToList())
+        {
+            CreateActions(rsc);
+        }
+    }
+
+    private void CreateActions(WResource rsc)
+    {
+        switch (rsc.Variant)
+        {
+            case Variant.Primitive:
+                CreatePrimitiveActions(rsc);
+                break;
+            case Variant.Group:
+                foreach (var child in rsc.Children)
+                {
+                    CreateActions(child);
+                }
+
+                PseudoAction(rsc, "start", optional: true);
+                PseudoAction(rsc, "running", optional: true);
+                PseudoAction(rsc, "stop", optional: true);
+                PseudoAction(rsc, "stopped", optional: true);
+                if (rsc.Top.Promotable)
+                {
+                    PseudoAction(rsc, "demote", optional: true);
+                    PseudoAction(rsc, "demoted", optional: true);
+                    PseudoAction(rsc, "promote", optional: true);
+                    PseudoAction(rsc, "promoted", optional: true);
+                }
+
+                break;
+            case Variant.Clone:
+                CreateCloneActions(rsc);
+                break;
+        }
+    }
+
+    private void CreateCloneActions(WResource clone)
+    {
+        bool active = false, starting = false, stopping = false;
+        foreach (var child in clone.Children)
+        {
+            CreateActions(child);
+            foreach (var p in child.Primitives())
+            {
+                if (p.RunningOn.Count > 0)
+                {
+                    active = true;
+                }
+
+                foreach (var a in p.Actions)
+                {
+                    if (a.Optional || !(a.Pseudo || a.Runnable))
+                    {
+                        continue;
+                    }
+
+                    if (a.Task == "stop")
+                    {
+                        stopping = true;
+                    }
+                    else if (a.Task == "start" && a.Runnable)
+                    {
+                        starting = true;
+                    }
+                }
+            }
+        }
+
+        PseudoAction(clone, "start", !starting);
+        var started = PseudoAction(clone, "running", !starting);
+        started.Runnable = active || starting;
+        PseudoAction(clone, "stop", !stopping);
+        PseudoAction(clone, "stopped", !stopping);
+        if (clone.Promotable)
+        {
+            CreatePromotableActions(clone);
+        }
+    }
+
+    private void CreatePromotableActions(WResource clone)
+    {
+        bool promoting = false, demoting = false;
+        foreach (var p in clone.Children.SelectMany(c => c.Primitives()))
+        {
+            foreach (var a in p.Actions)
+            {
+                if (a.Optional)
+                {
+                    continue;
+                }
+
+                promoting |= a.Task == "promote";
+                demoting |= a.Task == "demote";
+            }
+        }
+
+        var promote = PseudoAction(clone, "promote", !promoting);
+        var promoted = PseudoAction(clone, "promoted", !promoting);
+        var demote = PseudoAction(clone, "demote", !demoting);
+        var demoted = PseudoAction(clone, "demoted", !demoting);
+        _ = (promote, promoted, demote, demoted);
+    }
+
+    private static readonly ResourceRole[,] StateMatrix =
+    {
+        // next:      Unknown                 Stopped                 Started                 Unpromoted                Promoted
+        /* Unknown */ { ResourceRole.Unknown, ResourceRole.Stopped, ResourceRole.Stopped, ResourceRole.Stopped, ResourceRole.Stopped },
+        /* Stopped */ { ResourceRole.Stopped, ResourceRole.Stopped, ResourceRole.Started, ResourceRole.Unpromoted, ResourceRole.Unpromoted },
+        /* Started */ { ResourceRole.Stopped, ResourceRole.Stopped, ResourceRole.Started, ResourceRole.Unpromoted, ResourceRole.Promoted },
+        /* Unprom. */ { ResourceRole.Stopped, ResourceRole.Stopped, ResourceRole.Stopped, ResourceRole.Unpromoted, ResourceRole.Promoted },
+        /* Promoted*/ { ResourceRole.Stopped, ResourceRole.Unpromoted, ResourceRole.Unpromoted, ResourceRole.Unpromoted, ResourceRole.Promoted },
+    };
+
+    private static ResourceRole NextStep(ResourceRole from, ResourceRole to) => StateMatrix[(int)from, (int)to];
+
+    /// <summary>The action that takes a resource from one role to the next (rsc_action_matrix); false = RoleError.</summary>
+    private bool RoleStep(WResource rsc, ResourceRole from, ResourceRole to, WNode? node, bool optional)
+    {
+        switch (from, to)
+        {
+            case (ResourceRole.Unknown, ResourceRole.Stopped):
+            case (ResourceRole.Started, ResourceRole.Stopped):
+            case (ResourceRole.Unpromoted, ResourceRole.Stopped):
+            case (ResourceRole.Unpromoted, ResourceRole.Started):
+                StopResource(rsc, optional);
+                return true;
+            case (ResourceRole.Stopped, ResourceRole.Started):
+            case (ResourceRole.Stopped, ResourceRole.Unpromoted):
+                StartResource(rsc, node, optional);
+                return true;
+            case (ResourceRole.Started, ResourceRole.Promoted):
+            case (ResourceRole.Unpromoted, ResourceRole.Promoted):
+                PromoteResource(rsc, node, optional);
+                return true;
+            case (ResourceRole.Promoted, ResourceRole.Stopped):
+            case (ResourceRole.Promoted, ResourceRole.Started):
+            case (ResourceRole.Promoted, ResourceRole.Unpromoted):
+                foreach (var current in rsc.RunningOn)
+                {
+                    DemoteAction(rsc, current, optional);
+                }
+
+                return true;
+            case (ResourceRole.Stopped, ResourceRole.Stopped):
+            case (ResourceRole.Started, ResourceRole.Started):
+            case (ResourceRole.Started, ResourceRole.Unpromoted):
+            case (ResourceRole.Unpromoted, ResourceRole.Unpromoted):
+            case (ResourceRole.Promoted, ResourceRole.Promoted):
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void StopResource(WResource rsc, bool optional)
+    {
+        foreach (var current in rsc.RunningOn.ToList())
+        {
+            var stop = StopAction(rsc, current, optional);
+            if (rsc.AllocatedTo is null)
+            {
+                SetReason(stop, "node availability", overwrite: true);
+            }
+
+            if (!rsc.Managed)
+            {
+                stop.Runnable = false;
+            }
+        }
+    }
+
+    private void StartResource(WResource rsc, WNode? node, bool optional)
+    {
+        var start = StartAction(rsc, node, optional: true);
+        if (start.Runnable && !optional)
+        {
+            start.Optional = false;
+        }
+    }
+
+    private void PromoteResource(WResource rsc, WNode? node, bool optional)
+    {
+        if (node is null)
+        {
+            return;
+        }
+
+        var runnable = FindActions(rsc, "start", node).All(a => a.Runnable);
+        if (runnable)
+        {
+            PromoteAction(rsc, node, optional);
+            return;
+        }
+
+        foreach (var promote in FindActions(rsc, "promote", node))
+        {
+            promote.Runnable = false;
+        }
+    }
+
+    private void CreatePrimitiveActions(WResource rsc)
+    {
+        var chosen = rsc.AllocatedTo;
+        if (rsc.NextRole == ResourceRole.Unknown)
+        {
+            rsc.NextRole = chosen is null ? ResourceRole.Stopped : ResourceRole.Started;
+        }
+
+        var current = rsc.CurrentNode;
+        var allActive = rsc.RunningOn.Count;
+        var cleanActive = rsc.RunningOn.Count(n => n.Online && !n.Unclean);
+        var multiplyActive = rsc.NeedsFencing ? allActive > 1 : cleanActive > 1;
+        var needStop = false;
+        var needPromote = false;
+        if (multiplyActive)
+        {
+            if (rsc.Recovery is MultipleActive.StopStart or MultipleActive.StopUnexpected)
+            {
+                needStop = true;
+            }
+        }
+
+        if (rsc.StartPending)
+        {
+            StartAction(rsc, chosen, optional: true).PrintAlways = true;
+        }
+
+        if (current is not null && chosen is not null && current != chosen)
+        {
+            needStop = true;
+        }
+        else if (rsc.Failed)
+        {
+            if (rsc.StopFlag)
+            {
+                needStop = true;
+            }
+            else if (rsc.NextRole == ResourceRole.Promoted)
+            {
+                needPromote = true;
+            }
+        }
+        else if (rsc.Blocked)
+        {
+            needStop = true;
+        }
+        else if (rsc.Role > ResourceRole.Started && current is not null && chosen is not null)
+        {
+            var start = StartAction(rsc, chosen, optional: true);
+            if (!start.Optional)
+            {
+                needStop = true;
+            }
+        }
+
+        var role = rsc.Role;
+        while (role != ResourceRole.Stopped)
+        {
+            var next = NextStep(role, ResourceRole.Stopped);
+            if (!RoleStep(rsc, role, next, current, !needStop))
+            {
+                break;
+            }
+
+            role = next;
+        }
+
+        while (rsc.Role <= rsc.NextRole && role != rsc.Role && !rsc.Blocked)
+        {
+            var required = needStop;
+            var next = NextStep(role, rsc.Role);
+            if (next == ResourceRole.Promoted && needPromote)
+            {
+                required = true;
+            }
+
+            if (!RoleStep(rsc, role, next, chosen, !required))
+            {
+                break;
+            }
+
+            role = next;
+        }
+
+        role = rsc.Role;
+        while (role != rsc.NextRole)
+        {
+            var next = NextStep(role, rsc.NextRole);
+            if (!RoleStep(rsc, role, next, chosen, optional: false))
+            {
+                break;
+            }
+
+            role = next;
+        }
+
+        if (!rsc.Blocked && (rsc.NextRole != ResourceRole.Stopped || !rsc.Managed))
+        {
+            var start = StartAction(rsc, chosen, optional: true);
+            CreateRecurring(rsc, start, chosen);
+        }
+    }
+
+    /// <summary>Recurring monitors for the role the resource will have on its node.</summary>
+    private void CreateRecurring(WResource rsc, WAction start, WNode? node)
+    {
+        if (node is null || rsc.Primitive is not { } p)
+        {
+            return;
+        }
+
+        foreach (var op in p.Operations)
+        {
+            if (op.Name != "monitor" || op.Interval <= TimeSpan.Zero || !op.Enabled)
+            {
+                continue;
+            }
+
+            var wantRole = op.Role ?? ResourceRole.Unknown;
+            var nextRole = rsc.NextRole == ResourceRole.Started && rsc.Top.Promotable ? ResourceRole.Unpromoted : rsc.NextRole;
+            if (wantRole == ResourceRole.Stopped || (wantRole != ResourceRole.Unknown && wantRole != nextRole
+                && !(wantRole == ResourceRole.Started && nextRole == ResourceRole.Unpromoted)))
+            {
+                continue;
+            }
+
+            var interval = (long)op.Interval.TotalMilliseconds;
+            var alreadyRunning = rsc.RunningOn.Contains(node) && start.Optional && !rsc.Failed;
+            var monitor = CustomAction(rsc, "monitor", node, optional: alreadyRunning, interval);
+            if (!start.Runnable)
+            {
+                monitor.Runnable = false;
+            }
+
+            _orderings.Add(new Ordering(null, "start", start, null, "monitor", monitor, OrderFlags.Optional | OrderFlags.RunnableLeft));
+        }
+    }
+
+    // ---- internal orderings ---------------------------------------------------------------------------
+
+    private void Order(WResource first, string firstTask, WResource then, string thenTask, OrderFlags flags) =>
+        _orderings.Add(new Ordering(first, firstTask, null, then, thenTask, null, flags));
+
+    private void CreateInternalConstraints()
+    {
+        foreach (var rsc in _resources.ToList())
+        {
+            InternalConstraints(rsc);
+        }
+    }
+
+    private void InternalConstraints(WResource rsc)
+    {
+        switch (rsc.Variant)
+        {
+            case Variant.Primitive:
+                Order(rsc, "stop", rsc, "start", OrderFlags.Optional | OrderFlags.ImpliesThen | OrderFlags.Restart);
+                if (rsc.Top.Promotable || rsc.Role > ResourceRole.Unpromoted)
+                {
+                    Order(rsc, "demote", rsc, "stop", OrderFlags.ImpliesFirstPromoted);
+                    Order(rsc, "start", rsc, "promote", OrderFlags.RunnableLeft);
+                }
+
+                break;
+            case Variant.Group:
+                GroupInternalConstraints(rsc);
+                break;
+            case Variant.Clone:
+                CloneInternalConstraints(rsc);
+                break;
+        }
+    }
+
+    private void GroupInternalConstraints(WResource rsc)
+    {
+        var promotable = rsc.Top.Promotable;
+        Order(rsc, "stopped", rsc, "start", OrderFlags.Optional);
+        Order(rsc, "start", rsc, "running", OrderFlags.RunnableLeft);
+        Order(rsc, "stop", rsc, "stopped", OrderFlags.RunnableLeft);
+        WResource? last = null;
+        WResource? lastActive = null;
+        foreach (var child in rsc.Children)
+        {
+            var stop = OrderFlags.None;
+            var stopped = OrderFlags.ImpliesThenPrinted;
+            var start = OrderFlags.ImpliesThen | OrderFlags.RunnableLeft;
+            var started = OrderFlags.RunnableLeft | OrderFlags.ImpliesThen | OrderFlags.ImpliesThenPrinted;
+            InternalConstraints(child);
+            if (last is null)
+            {
+                if (rsc.GroupOrdered)
+                {
+                    stop |= OrderFlags.Optional;
+                    stopped = OrderFlags.ImpliesThen;
+                }
+            }
+            else if (rsc.GroupColocated)
+            {
+                NewColocation("group:internal_colocation", null, Score.InfinityValue, child, last, null, null, child.Critical);
+            }
+
+            if (promotable)
+            {
+                Order(rsc, "demote", child, "demote", stop | OrderFlags.ImpliesFirstPrinted);
+                Order(child, "demote", rsc, "demoted", stopped);
+                Order(child, "promote", rsc, "promoted", started);
+                Order(rsc, "promote", child, "promote", OrderFlags.ImpliesFirstPrinted);
+            }
+
+            Order(rsc, "start", child, "start", OrderFlags.ImpliesFirstPrinted);
+            Order(rsc, "stop", child, "stop", stop | OrderFlags.ImpliesFirstPrinted);
+            Order(child, "stop", rsc, "stopped", stopped);
+            Order(child, "start", rsc, "running", started);
+            if (!rsc.GroupOrdered)
+            {
+                Order(rsc, "start", child, "start", start | OrderFlags.ImpliesFirstPrinted);
+                if (promotable)
+                {
+                    Order(rsc, "promote", child, "promote", start | OrderFlags.ImpliesFirstPrinted);
+                }
+            }
+            else if (last is not null)
+            {
+                Order(last, "start", child, "start", start);
+                Order(child, "stop", last, "stop", OrderFlags.Optional | OrderFlags.Restart);
+                if (promotable)
+                {
+                    Order(last, "promote", child, "promote", start);
+                    Order(child, "demote", last, "demote", OrderFlags.Optional);
+                }
+            }
+            else
+            {
+                Order(rsc, "start", child, "start", OrderFlags.None);
+                if (promotable)
+                {
+                    Order(rsc, "promote", child, "promote", OrderFlags.None);
+                }
+            }
+
+            if (child.RunningOn.Count > 0)
+            {
+                if (rsc.GroupOrdered && last is not null && last.RunningOn.Count == 0 && lastActive is { RunningOn.Count: > 0 })
+                {
+                    Order(child, "stop", lastActive, "stop", OrderFlags.Optional);
+                }
+
+                lastActive = child;
+            }
+
+            last = child;
+        }
+
+        if (rsc.GroupOrdered && last is not null)
+        {
+            Order(rsc, "stop", last, "stop", OrderFlags.ImpliesThen);
+            Order(last, "stop", rsc, "stopped", OrderFlags.Optional);
+            if (promotable)
+            {
+                Order(rsc, "demote", last, "demote", OrderFlags.ImpliesThen);
+                Order(last, "demote", rsc, "demoted", OrderFlags.Optional);
+            }
+        }
+    }
+
+    private void CloneInternalConstraints(WResource rsc)
+    {
+        Order(rsc, "stopped", rsc, "start", OrderFlags.Optional);
+        Order(rsc, "start", rsc, "running", OrderFlags.RunnableLeft);
+        Order(rsc, "stop", rsc, "stopped", OrderFlags.RunnableLeft);
+        if (rsc.Promotable)
+        {
+            Order(rsc, "demoted", rsc, "start", OrderFlags.Optional);
+            Order(rsc, "running", rsc, "promote", OrderFlags.Optional);
+            Order(rsc, "demote", rsc, "demoted", OrderFlags.Optional);
+            Order(rsc, "promote", rsc, "promoted", OrderFlags.Optional);
+            Order(rsc, "demoted", rsc, "promote", OrderFlags.Optional);
+            Order(rsc, "demote", rsc, "stop", OrderFlags.Optional);
+        }
+
+        var children = rsc.CloneOrdered ? rsc.Children.OrderBy(c => c.Id, StringComparer.Ordinal).ToList() : rsc.Children.ToList();
+        WResource? last = null;
+        foreach (var child in children)
+        {
+            InternalConstraints(child);
+            Order(rsc, "start", child, "start", OrderFlags.RunnableLeft | OrderFlags.ImpliesFirstPrinted);
+            Order(child, "start", rsc, "running", OrderFlags.ImpliesThenPrinted);
+            if (rsc.CloneOrdered && last is not null)
+            {
+                Order(last, "start", child, "start", OrderFlags.Optional);
+            }
+
+            Order(rsc, "stop", child, "stop", OrderFlags.ImpliesFirstPrinted);
+            Order(child, "stop", rsc, "stopped", OrderFlags.ImpliesThenPrinted);
+            if (rsc.CloneOrdered && last is not null)
+            {
+                Order(child, "stop", last, "stop", OrderFlags.Optional);
+            }
+
+            if (rsc.Promotable)
+            {
+                Order(rsc, "promote", child, "promote", OrderFlags.RunnableLeft | OrderFlags.ImpliesFirstPrinted);
+                Order(child, "promote", rsc, "promoted", OrderFlags.ImpliesThenPrinted);
+                Order(rsc, "demote", child, "demote", OrderFlags.ImpliesFirstPrinted);
+                Order(child, "demote", rsc, "demoted", OrderFlags.ImpliesThenPrinted);
+            }
+
+            last = child;
+        }
+    }
+
+    // ---- probes and fencing -----------------------------------------------------------------------------
+
+    private void ScheduleProbes()
+    {
+        foreach (var node in _nodes)
+        {
+            if (!node.Online || node.Unclean || node.Pending || node.Shutdown)
+            {
+                continue;
+            }
+
+            foreach (var rsc in _resources.SelectMany(r => r.Primitives()).ToList())
+            {
+                if (rsc.KnownOn.Contains(node.Index) || rsc.Orphan || rsc.DiscoverMode[node.Index] == 1)
+                {
+                    continue;
+                }
+
+                if (rsc.ExclusiveDiscover && rsc.DiscoverMode[node.Index] != 2)
+                {
+                    continue;
+                }
+
+                if (!rsc.IsAnonymousCloneInstance || !AnyInstanceKnownOn(rsc, node))
+                {
+                    var probe = CustomAction(rsc, "monitor", node, optional: false);
+                    probe.Probe = true;
+                    probe.Runnable = true;
+                    foreach (var start in FindActions(rsc, "start", null))
+                    {
+                        _orderings.Add(new Ordering(null, "monitor", probe, null, "start", start, OrderFlags.Optional));
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool AnyInstanceKnownOn(WResource rsc, WNode node)
+    {
+        var clone = rsc.CloneParent!;
+        var baseId = StripInstance(rsc.Id);
+        foreach (var child in clone.Children)
+        {
+            foreach (var p in child.Primitives())
+            {
+                if (p != rsc && StripInstance(p.Id) == baseId && (p.KnownOn.Contains(node.Index) || p.Actions.Any(a => a.Probe && a.Node == node)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private bool AnyManagedResources() => _resources.Any(r => r.Primitives().Any(p => p.Managed));
+
+    private bool CanFence(WNode node)
+    {
+        if (!StonithEnabled || !HaveStonithResource)
+        {
+            return false;
+        }
+
+        return HaveQuorum || NoQuorum == NoQuorumPolicy.Ignore || node.Online;
+    }
+
+    private readonly Dictionary<WNode, WAction> _fenceActions = [];
+
+    private WAction EnsureFenceAction(WNode node, string reason)
+    {
+        if (_fenceActions.TryGetValue(node, out var existing))
+        {
+            return existing;
+        }
+
+        var action = NewAction(null, "stonith", node, 0, optional: false);
+        action.FenceAction = StonithAction;
+        action.Reason = node.FenceReason ?? reason;
+        action.Runnable = true;
+        _fenceActions[node] = action;
+        return action;
+    }
+
+    private void ScheduleFencing()
+    {
+        _fencingCreated = true;
+        var needStonith = StonithEnabled && AnyManagedResources();
+        WAction? previous = null;
+        foreach (var node in _nodes)
+        {
+            if (node.Unclean && needStonith && CanFence(node))
+            {
+                var fence = EnsureFenceAction(node, "node is unclean");
+                foreach (var rsc in _resources)
+                {
+                    StonithOrdering(rsc, fence);
+                }
+
+                if (!ConcurrentFencing && previous is not null && !node.IsDc)
+                {
+                    _orderings.Add(new Ordering(null, "stonith", previous, null, "stonith", fence, OrderFlags.Optional));
+                }
+
+                previous = fence;
+                node.Fenced = true;
+            }
+            else if (node.Unclean)
+            {
+                _warnings.Add($"node {node.Name} is unclean but cannot be fenced");
+            }
+            else if (node.Online && node.Shutdown)
+            {
+                var down = NewAction(null, "do_shutdown", node, 0, optional: false);
+                down.Runnable = true;
+                foreach (var p in node.Running)
+                {
+                    foreach (var stop in FindActions(p, "stop", node))
+                    {
+                        _orderings.Add(new Ordering(null, "stop", stop, null, "do_shutdown", down, OrderFlags.Optional | OrderFlags.RunnableLeft));
+                    }
+                }
+            }
+        }
+    }
+
+    private void StonithOrdering(WResource rsc, WAction fence)
+    {
+        if (rsc.Children.Count > 0)
+        {
+            foreach (var child in rsc.Children)
+            {
+                StonithOrdering(child, fence);
+            }
+
+            return;
+        }
+
+        if (!rsc.Managed)
+        {
+            return;
+        }
+
+        var target = fence.Node!;
+        foreach (var action in rsc.Actions.ToList())
+        {
+            if (action.Needs == Requirement.Fencing)
+            {
+                _orderings.Add(new Ordering(null, "stonith", fence, null, action.Task, action, OrderFlags.Optional));
+            }
+            else if (action.Needs == Requirement.Quorum && action.Task == "start" && rsc.Allowed[target.Index] is not null && !rsc.KnownOn.Contains(target.Index))
+            {
+                _orderings.Add(new Ordering(null, "stonith", fence, null, action.Task, action, OrderFlags.Optional | OrderFlags.RunnableLeft));
+            }
+        }
+
+        foreach (var stop in FindActions(rsc, "stop", target).ToList())
+        {
+            stop.Pseudo = true;
+            stop.Runnable = true;
+            if (rsc.NeedsFencing)
+            {
+                stop.ImpliedByFencing = true;
+                _orderings.Add(new Ordering(null, "stonith", fence, null, "stop", stop, OrderFlags.Preserve));
+            }
+        }
+
+        foreach (var demote in FindActions(rsc, "demote", target).ToList())
+        {
+            if (!target.Online || target.Unclean || rsc.Failed)
+            {
+                demote.Pseudo = true;
+                demote.Runnable = true;
+                if (rsc.NeedsFencing)
+                {
+                    _orderings.Add(new Ordering(null, "stonith", fence, null, "demote", demote, OrderFlags.Preserve | OrderFlags.Optional));
+                }
+            }
+        }
+    }
+}

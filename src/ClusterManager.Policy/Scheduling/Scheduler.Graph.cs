@@ -1,0 +1,586 @@
+using ClusterManager.Model;
+
+namespace ClusterManager.Policy.Scheduling;
+
+// Orderings become action edges; then flags (optional, runnable) propagate along them to a fixed point:
+// pcmk__apply_orderings, update_action, native/group/clone update_actions, handle_restart_ordering (2.1.5).
+internal sealed partial class Scheduler
+{
+    private readonly HashSet<(WAction, WAction, OrderFlags)> _edgeSet = [];
+    private readonly Queue<WAction> _queue = new();
+    private readonly HashSet<WAction> _queued = [];
+
+    private bool AddEdge(WAction first, WAction then, OrderFlags type)
+    {
+        if (first == then || !_edgeSet.Add((first, then, type)))
+        {
+            return false;
+        }
+
+        first.After.Add(new Edge(then, type));
+        then.Before.Add(new Edge(first, type));
+        return true;
+    }
+
+    private void ApplyOrderings()
+    {
+        foreach (var order in _orderings.ToList())
+        {
+            ApplyOrdering(order);
+        }
+    }
+
+    private void ApplyOrdering(Ordering order)
+    {
+        List<WAction> firsts;
+        if (order.FirstAction is { } fa)
+        {
+            firsts = [fa];
+        }
+        else if (order.FirstRsc is { } fr)
+        {
+            firsts = [.. FindActions(fr, order.FirstTask, null)];
+            if (firsts.Count == 0 && fr != order.ThenRsc)
+            {
+                var state = StateOf(fr, current: true);
+                if ((state == ResourceRole.Stopped && order.FirstTask == "stop") || (state == ResourceRole.Unpromoted && order.FirstTask == "demote"))
+                {
+                    return;
+                }
+
+                firsts = [CustomAction(fr, order.FirstTask, null, optional: true)];
+            }
+        }
+        else
+        {
+            return;
+        }
+
+        List<WAction> thens;
+        if (order.ThenAction is { } ta)
+        {
+            thens = [ta];
+        }
+        else if (order.ThenRsc is { } tr)
+        {
+            thens = [.. FindActions(tr, order.ThenTask, null)];
+        }
+        else
+        {
+            return;
+        }
+
+        if (thens.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var first in firsts)
+        {
+            var type = order.Type;
+            if (first.Dangle && first.Rsc == order.ThenRsc)
+            {
+                type &= ~OrderFlags.ImpliesThen;
+            }
+
+            foreach (var then in thens)
+            {
+                AddEdge(first, then, type);
+            }
+        }
+    }
+
+    private void Enqueue(WAction action)
+    {
+        if (_queued.Add(action))
+        {
+            _queue.Enqueue(action);
+        }
+    }
+
+    private void PropagateAll()
+    {
+        foreach (var action in _actions.ToList())
+        {
+            Enqueue(action);
+        }
+
+        var guard = 0;
+        var limit = Math.Max(200_000, _actions.Count * 200);
+        while (_queue.Count > 0 && guard++ < limit)
+        {
+            var action = _queue.Dequeue();
+            _queued.Remove(action);
+            UpdateAction(action);
+        }
+    }
+
+    private static string AtomicTask(string task) => task switch
+    {
+        "running" => "start",
+        "stopped" => "stop",
+        "promoted" => "promote",
+        "demoted" => "demote",
+        _ => task,
+    };
+
+    private static string CompletedTask(string task) => task switch
+    {
+        "start" => "running",
+        "stop" => "stopped",
+        "promote" => "promoted",
+        "demote" => "demoted",
+        _ => task,
+    };
+
+    private static bool IsAncestor(WResource? maybeAncestor, WResource? rsc)
+    {
+        for (var r = rsc?.Parent; r is not null; r = r.Parent)
+        {
+            if (r == maybeAncestor)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>rsc_expand_action: outside a collective resource, its start means "running" (and so on).</summary>
+    private WAction Expand(WAction first, WAction then)
+    {
+        if (first.Rsc is { Variant: not Variant.Primitive } fr && then.Rsc is not null && fr != then.Rsc && !IsAncestor(fr, then.Rsc))
+        {
+            var completed = CompletedTask(first.Task);
+            if (completed != first.Task && FindActions(fr, completed, null).FirstOrDefault() is { } c)
+            {
+                return c;
+            }
+        }
+
+        return first;
+    }
+
+    private readonly record struct Flags(bool Optional, bool Runnable);
+
+    /// <summary>get_action_flags: a collective resource's pseudo-action summarises its children's actions.</summary>
+    private Flags FlagsOf(WAction action, WNode? node)
+    {
+        if (action.Rsc is not { } rsc || rsc.Variant == Variant.Primitive)
+        {
+            return new Flags(action.Optional, action.Runnable);
+        }
+
+        var optional = true;
+        var runnable = true;
+        var atomic = AtomicTask(action.Task);
+        if (rsc.Variant == Variant.Group)
+        {
+            foreach (var child in rsc.Children)
+            {
+                var childAction = FirstAction(child, atomic, node);
+                if (childAction is not null)
+                {
+                    var cf = FlagsOf(childAction, node);
+                    if (optional && !cf.Optional)
+                    {
+                        optional = false;
+                        SetOptional(action, false);
+                    }
+
+                    if (atomic != action.Task && runnable && !cf.Runnable)
+                    {
+                        runnable = false;
+                        SetRunnable(action, false);
+                    }
+                }
+                else if (atomic is not "stop" and not "demote")
+                {
+                    runnable = false;
+                }
+            }
+
+            return new Flags(optional && action.Optional, runnable && action.Runnable);
+        }
+
+        var anyRunnable = false;
+        foreach (var child in rsc.Children)
+        {
+            var childAction = FirstAction(child, atomic, child.Children.Count > 0 ? null : node);
+            if (childAction is null)
+            {
+                continue;
+            }
+
+            var cf = FlagsOf(childAction, node);
+            if (optional && !cf.Optional)
+            {
+                optional = false;
+                SetOptional(action, false);
+            }
+
+            anyRunnable |= cf.Runnable;
+        }
+
+        if (!anyRunnable)
+        {
+            runnable = false;
+            if (node is null)
+            {
+                SetRunnable(action, false);
+            }
+        }
+
+        return new Flags(optional && action.Optional, runnable && action.Runnable);
+    }
+
+    private static WAction? FirstAction(WResource rsc, string task, WNode? node)
+    {
+        foreach (var a in rsc.Actions)
+        {
+            if (a.Task == task && (node is null || a.Node == node || a.Node is null))
+            {
+                return a;
+            }
+        }
+
+        return null;
+    }
+
+    private void SetOptional(WAction action, bool value)
+    {
+        if (action.Optional != value)
+        {
+            action.Optional = value;
+            Touched(action);
+        }
+    }
+
+    private void SetRunnable(WAction action, bool value)
+    {
+        if (action.Runnable != value)
+        {
+            action.Runnable = value;
+            Touched(action);
+            if (!value)
+            {
+                ColocatedStartChain(action);
+            }
+        }
+    }
+
+    private void Touched(WAction action)
+    {
+        Enqueue(action);
+        foreach (var e in action.After)
+        {
+            Enqueue(e.Action);
+        }
+
+        foreach (var e in action.Before)
+        {
+            Enqueue(e.Action);
+        }
+    }
+
+    /// <summary>pe_action_implies: clears a flag on <paramref name="action"/> and records why.</summary>
+    private void Implies(WAction action, WAction reason, bool runnable, string? text = null)
+    {
+        var changed = runnable ? action.Runnable : action.Optional;
+        if (!changed)
+        {
+            return;
+        }
+
+        if (runnable)
+        {
+            SetRunnable(action, false);
+        }
+        else
+        {
+            SetOptional(action, false);
+        }
+
+        if (reason.Rsc != action.Rsc)
+        {
+            var change = runnable ? "unrunnable" : "required";
+            var reasonText = reason.Rsc is null ? $"{change} {reason.Task}" : $"{change} {reason.Rsc.Id} {reason.Task}";
+            SetReason(action, text ?? reasonText, overwrite: false);
+        }
+    }
+
+    private void UpdateAction(WAction then)
+    {
+        if (then.RequiresAny)
+        {
+            var count = 0;
+            foreach (var e in then.Before)
+            {
+                if (e.Type.HasFlag(OrderFlags.OneOrMore) && FlagsOf(e.Action, then.Node).Runnable)
+                {
+                    count++;
+                }
+            }
+
+            var required = then.RequiredRunnableBefore == 0 ? 1 : then.RequiredRunnableBefore;
+            SetRunnable(then, count >= required);
+        }
+
+        foreach (var edge in then.Before.ToList())
+        {
+            if (edge.Type == OrderFlags.None)
+            {
+                continue;
+            }
+
+            var first = Expand(edge.Action, then);
+            var firstFlags = FlagsOf(first, then.Node);
+            if (edge.Type.HasFlag(OrderFlags.Probe) && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
+            {
+                edge.Type = OrderFlags.None;
+                continue;
+            }
+
+            UpdateActions(first, then, firstFlags, edge.Type);
+        }
+    }
+
+    private void UpdateActions(WAction first, WAction then, Flags firstFlags, OrderFlags type)
+    {
+        switch (then.Rsc?.Variant)
+        {
+            case Variant.Group:
+                NativeUpdate(first, then, firstFlags, type);
+                foreach (var child in then.Rsc.Children)
+                {
+                    if (FirstAction(child, then.Task, then.Node) is { } childAction)
+                    {
+                        UpdateActions(first, childAction, firstFlags, type);
+                    }
+                }
+
+                break;
+            case Variant.Clone:
+                if (CanInterleave(first, then))
+                {
+                    InterleaveUpdate(first, then, type);
+                    break;
+                }
+
+                NativeUpdate(first, then, firstFlags, type);
+                foreach (var child in then.Rsc.Children)
+                {
+                    if (FirstAction(child, then.Task, then.Node) is { } childAction && FlagsOf(childAction, then.Node).Runnable)
+                    {
+                        UpdateActions(first, childAction, firstFlags, type);
+                    }
+                }
+
+                break;
+            default:
+                NativeUpdate(first, then, firstFlags, type);
+                break;
+        }
+    }
+
+    private static bool CanInterleave(WAction first, WAction then)
+    {
+        if (first.Rsc is null || then.Rsc is null || first.Rsc == then.Rsc || !first.Rsc.IsClone || !then.Rsc.IsClone)
+        {
+            return false;
+        }
+
+        var rsc = then.Task is "stop" or "demote" ? first.Rsc : then.Rsc;
+        return rsc.Interleave;
+    }
+
+    private void InterleaveUpdate(WAction first, WAction then, OrderFlags type)
+    {
+        var current = first.Task is "stopped" or "demoted";
+        var firstTask = AtomicTask(first.Task);
+        foreach (var thenChild in then.Rsc!.Children.ToList())
+        {
+            var firstChild = FindCompatibleChild(thenChild, first.Rsc!, ResourceRole.Unknown, current);
+            if (firstChild is null)
+            {
+                if (!current && (type & (OrderFlags.RunnableLeft | OrderFlags.ImpliesThen)) != 0)
+                {
+                    Inhibit(thenChild);
+                }
+
+                continue;
+            }
+
+            var firstAction = FirstAction(firstChild, firstTask, null);
+            var thenAction = FirstAction(thenChild, then.Task, null);
+            if (firstAction is null || thenAction is null)
+            {
+                continue;
+            }
+
+            if (AddEdge(firstAction, thenAction, type))
+            {
+                Enqueue(thenAction);
+            }
+
+            UpdateActions(firstAction, thenAction, FlagsOf(firstAction, null), type);
+        }
+    }
+
+    /// <summary>An interleaved instance with no partner on its node cannot be active (assign_node(NULL)).</summary>
+    private void Inhibit(WResource child)
+    {
+        foreach (var p in child.Primitives())
+        {
+            if (p.AllocatedTo is null && p.NextRole == ResourceRole.Stopped)
+            {
+                continue;
+            }
+
+            if (p.AllocatedTo is { } n)
+            {
+                n.AssignedCount--;
+            }
+
+            p.AllocatedTo = null;
+            p.NextRole = ResourceRole.Stopped;
+            foreach (var a in p.Actions)
+            {
+                if (a.Task == "stop")
+                {
+                    SetOptional(a, false);
+                }
+                else if (a.Task == "start")
+                {
+                    SetRunnable(a, false);
+                }
+            }
+        }
+
+        if (child.Variant == Variant.Group)
+        {
+            child.NextRole = ResourceRole.Stopped;
+        }
+    }
+
+    /// <summary>native_update_actions (2.1.5), with the flag tests applied to the whole ordering type.</summary>
+    private void NativeUpdate(WAction first, WAction then, Flags firstFlags, OrderFlags type)
+    {
+        if (type.HasFlag(OrderFlags.Asymmetrical) && then.Rsc is { } thenRsc)
+        {
+            var thenRole = StateOf(thenRsc, current: true);
+            if (thenRole == ResourceRole.Stopped && then.Task == "stop")
+            {
+            }
+            else if (thenRole >= ResourceRole.Started && then.Task == "start" && then.Optional && then.Node is not null
+                     && thenRsc.RunningOn.Count == 1 && thenRsc.RunningOn[0] == then.Node)
+            {
+            }
+            else if (!first.Runnable)
+            {
+                Implies(then, first, runnable: false);
+                Implies(then, first, runnable: true);
+            }
+        }
+
+        if (type.HasFlag(OrderFlags.ImpliesFirst) && !then.Optional && first.Optional)
+        {
+            Implies(first, then, runnable: false);
+        }
+
+        if (type.HasFlag(OrderFlags.ImpliesFirstPromoted) && !then.Optional && then.Rsc?.Role == ResourceRole.Promoted)
+        {
+            Implies(first, then, runnable: false);
+        }
+
+        if (type.HasFlag(OrderFlags.RunnableLeft) && then.Runnable && !firstFlags.Runnable)
+        {
+            Implies(then, first, runnable: true);
+        }
+
+        if (type.HasFlag(OrderFlags.ImpliesThen) && then.Optional && !firstFlags.Optional)
+        {
+            Implies(then, first, runnable: false);
+        }
+
+        if (type.HasFlag(OrderFlags.Restart))
+        {
+            HandleRestart(first, then);
+        }
+    }
+
+    private void HandleRestart(WAction first, WAction then)
+    {
+        string? reason = null;
+        if (!then.Optional)
+        {
+            reason = "restart";
+        }
+
+        if (!then.Runnable && then.Rsc is { Managed: true } && first.Rsc == then.Rsc)
+        {
+            reason = "stop";
+        }
+
+        if (reason is null)
+        {
+            return;
+        }
+
+        if (first.Runnable)
+        {
+            Implies(first, then, runnable: false);
+        }
+
+        if (!then.Optional)
+        {
+            Implies(first, then, runnable: false);
+        }
+
+        if (!first.Optional && !first.Runnable)
+        {
+            Implies(then, first, runnable: true);
+        }
+    }
+
+    /// <summary>update_colo_start_chain: when no instance of a primary can start, mandatory dependents cannot either.</summary>
+    private void ColocatedStartChain(WAction action)
+    {
+        if (action.Task != "start" || action.Rsc is null)
+        {
+            return;
+        }
+
+        var rsc = action.Rsc.Top;
+        if (rsc.WithThis.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var child in rsc.Children)
+        {
+            var start = FirstAction(child, "start", null);
+            if (start is null || start.Runnable)
+            {
+                return;
+            }
+        }
+
+        foreach (var coloc in rsc.WithThis.ToList())
+        {
+            if (coloc.Score != Score.InfinityValue)
+            {
+                continue;
+            }
+
+            foreach (var start in coloc.Dependent.Actions.Where(a => a.Task == "start").ToList())
+            {
+                if (start.Runnable)
+                {
+                    SetReason(start, $"colocation with {action.Rsc.Id}", overwrite: false);
+                    SetRunnable(start, false);
+                }
+            }
+        }
+    }
+}

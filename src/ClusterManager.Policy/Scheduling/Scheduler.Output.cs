@@ -1,0 +1,486 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using ClusterManager.Model;
+
+namespace ClusterManager.Policy.Scheduling;
+
+// What the run produces: the transition summary (LogActions / rsc_action_default of 2.1.5), the actions as a
+// graph, the cluster as it will be once every runnable required action ran, and the placement reasons.
+internal sealed partial class Scheduler
+{
+    private readonly Dictionary<WResource, (bool Managed, bool Blocked, bool Orphan, bool FailureIgnored, bool Failed)> _displayFlags = [];
+
+    private static bool InGraph(WAction a) => !a.Optional && a.Runnable;
+
+    private List<ResourceChange> Summarize()
+    {
+        var changes = new List<ResourceChange>();
+        foreach (var action in _actions)
+        {
+            if (action.Rsc is not null || action.Optional)
+            {
+                continue;
+            }
+
+            if (action.Task == "stonith")
+            {
+                changes.Add(new ResourceChange(ChangeKind.Fence, action.Node!.Name.Value, null, action.Node.Name, null, null,
+                    action.Reason, false) with { Subject = $"({action.FenceAction}) {action.Node.Name}" });
+            }
+        }
+
+        foreach (var rsc in _resources)
+        {
+            LogActions(rsc, changes);
+        }
+
+        return changes;
+    }
+
+    private void LogActions(WResource rsc, List<ResourceChange> changes)
+    {
+        if (rsc.Children.Count > 0)
+        {
+            foreach (var child in rsc.Children)
+            {
+                LogActions(child, changes);
+            }
+
+            return;
+        }
+
+        var next = rsc.AllocatedTo;
+        WNode? current = null;
+        if (rsc.RunningOn.Count > 0)
+        {
+            current = ActiveOn(rsc);
+            if (rsc.Role == ResourceRole.Stopped)
+            {
+                rsc.Role = ResourceRole.Started;
+            }
+        }
+
+        if (current is null && rsc.Orphan)
+        {
+            return;
+        }
+
+        RscAction(rsc, current, next, changes);
+    }
+
+    /// <summary>pe__find_active_on: the first node, or for resources that need no fencing the first clean one.</summary>
+    private static WNode? ActiveOn(WResource rsc)
+    {
+        WNode? active = null;
+        foreach (var node in rsc.RunningOn)
+        {
+            var happy = node.Online && !node.Unclean;
+            if (!rsc.NeedsFencing)
+            {
+                if (happy && (active is null || !active.Online || active.Unclean))
+                {
+                    active = node;
+                }
+            }
+
+            active ??= node;
+            if (rsc.NeedsFencing)
+            {
+                break;
+            }
+        }
+
+        return active;
+    }
+
+    private WAction? LastMatch(WResource rsc, string task, WNode? node)
+    {
+        WAction? found = null;
+        foreach (var a in rsc.Actions)
+        {
+            if (a.Task == task && a.IntervalMs == 0 && !a.Probe && (node is null || a.Node is null || a.Node == node))
+            {
+                found ??= a;
+            }
+        }
+
+        return found;
+    }
+
+    private void RscAction(WResource rsc, WNode? current, WNode? next, List<ResourceChange> changes)
+    {
+        if (!rsc.Managed || (current is null && next is null))
+        {
+            return;
+        }
+
+        var moving = current is not null && next is not null && current != next;
+        var start = LastMatch(rsc, "start", next);
+        var startNode = start is null || !start.Runnable ? null : current;
+        var stop = LastMatch(rsc, "stop", startNode);
+        if (stop is null && rsc.StopUnexpected)
+        {
+            stop = LastMatch(rsc, "stop", null);
+        }
+
+        var promote = LastMatch(rsc, "promote", next);
+        var demote = LastMatch(rsc, "demote", next);
+
+        void Item(ChangeKind kind, WNode? origin, WNode? destination, WAction action, WAction? source)
+        {
+            source ??= action;
+            changes.Add(new ResourceChange(kind, rsc.Id, origin?.Name, destination?.Name, rsc.Role, rsc.NextRole,
+                source.Reason, !action.Runnable));
+        }
+
+        if (rsc.Role == rsc.NextRole)
+        {
+            if (next is null)
+            {
+                return;
+            }
+
+            if (rsc.Reload)
+            {
+                Item(ChangeKind.Reload, current, next, start!, null);
+            }
+            else if (start is null || start.Optional)
+            {
+                if (demote is not null && promote is not null && !demote.Optional && !promote.Optional)
+                {
+                    Item(ChangeKind.RePromote, current, next, promote, demote);
+                }
+            }
+            else if (!start.Runnable)
+            {
+                Item(ChangeKind.Stop, current, null, stop ?? start, stop is { Reason: not null } ? stop : start);
+            }
+            else if (moving && current is not null)
+            {
+                Item(rsc.Failed ? ChangeKind.Recover : ChangeKind.Move, current, next, stop ?? start, null);
+            }
+            else if (rsc.Failed)
+            {
+                Item(ChangeKind.Recover, current, null, stop ?? start, null);
+            }
+            else
+            {
+                Item(ChangeKind.Restart, current, next, start, null);
+            }
+
+            return;
+        }
+
+        if (stop is not null && (rsc.NextRole == ResourceRole.Stopped || (start is not null && !start.Runnable)))
+        {
+            foreach (var node in rsc.RunningOn)
+            {
+                var stopOp = rsc.Actions.LastOrDefault(a => a.Task == "stop" && a.Node == node && !a.Probe);
+                stopOp = rsc.Actions.FirstOrDefault(a => a.Task == "stop" && a.Node == node) ?? stopOp;
+                var source = stopOp is { Reason: not null } ? stopOp : start;
+                changes.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, node.Name, null, rsc.Role, rsc.NextRole,
+                    (source ?? stopOp)?.Reason, stopOp is null || !stopOp.Runnable));
+            }
+        }
+        else if (stop is not null && rsc.Failed && rsc.StopFlag)
+        {
+            Item(ChangeKind.Recover, current, next, stop, start);
+        }
+        else if (moving)
+        {
+            Item(ChangeKind.Move, current, next, stop ?? start!, null);
+        }
+        else if (rsc.Reload)
+        {
+            Item(ChangeKind.Reload, current, next, start!, null);
+        }
+        else if (stop is not null && !stop.Optional)
+        {
+            Item(ChangeKind.Restart, current, next, start ?? stop, null);
+        }
+        else if (rsc.Role == ResourceRole.Promoted)
+        {
+            if (demote is not null)
+            {
+                Item(ChangeKind.Demote, current, next, demote, null);
+            }
+        }
+        else if (rsc.NextRole == ResourceRole.Promoted)
+        {
+            if (promote is not null)
+            {
+                Item(ChangeKind.Promote, current, next, promote, null);
+            }
+        }
+        else if (rsc.Role == ResourceRole.Stopped && rsc.NextRole > ResourceRole.Stopped && start is not null)
+        {
+            Item(ChangeKind.Start, current, next, start, null);
+        }
+    }
+
+    // ---- views ------------------------------------------------------------------------------------------
+
+    private ClusterView BuildView(bool projected)
+    {
+        ProjectedState? state = projected ? Project() : null;
+        var nodes = ImmutableArray.CreateBuilder<NodeView>();
+        foreach (var node in _nodes)
+        {
+            var online = node.Online;
+            var unclean = node.Unclean;
+            var shutdown = node.Shutdown;
+            var hasActive = node.Running.Count > 0;
+            if (state is not null)
+            {
+                if (state.Value.DownNodes.Contains(node))
+                {
+                    online = false;
+                    unclean = false;
+                    shutdown = false;
+                }
+
+                hasActive = state.Value.Placement.Any(kv => kv.Value.Nodes.Contains(node));
+            }
+
+            var standby = node.Standby && !node.Pending;
+            var condition = unclean ? NodeCondition.Unclean
+                : !online ? NodeCondition.Offline
+                : node.Pending ? NodeCondition.Pending
+                : node.Standby ? NodeCondition.Standby
+                : node.Maintenance ? NodeCondition.Maintenance
+                : NodeCondition.Online;
+            nodes.Add(new NodeView(node.Name, condition, online, unclean, standby, node.Maintenance, shutdown, hasActive));
+        }
+
+        var resources = ImmutableArray.CreateBuilder<ResourceView>();
+        foreach (var rsc in _resources.OrderBy(r => r.DocumentIndex))
+        {
+            resources.Add(ViewOf(rsc, state));
+        }
+
+        return new ClusterView(nodes.ToImmutable(), resources.ToImmutable());
+    }
+
+    private ResourceView ViewOf(WResource rsc, ProjectedState? state)
+    {
+        switch (rsc.Variant)
+        {
+            case Variant.Group:
+                return new GroupView(new ResourceId(rsc.Id),
+                    [.. rsc.Children.Select(c => (PrimitiveView)ViewOf(c, state))],
+                    rsc.Managed, rsc.TargetRole == ResourceRole.Stopped);
+            case Variant.Clone:
+                var instances = rsc.Children
+                    .OrderBy(c => InstanceNumber(c.Id))
+                    .Select(c => ViewOf(c, state))
+                    .ToImmutableArray();
+                return new CloneView(new ResourceId(rsc.Id), rsc.Unique, rsc.Promotable, instances,
+                    rsc.Managed, rsc.TargetRole == ResourceRole.Stopped);
+        }
+
+        if (!_displayFlags.TryGetValue(rsc, out var flags))
+        {
+            flags = (rsc.Managed, rsc.Blocked, rsc.Orphan, rsc.FailureIgnored, rsc.Failed);
+            _displayFlags[rsc] = flags;
+        }
+
+        var role = rsc.Role;
+        var nodes = rsc.RunningOn.Select(n => n.Name).ToImmutableArray();
+        var failed = flags.Failed;
+        var pending = rsc.PendingTask;
+        if (state is { } s && s.Placement.TryGetValue(rsc, out var p))
+        {
+            role = p.Role;
+            nodes = [.. p.Nodes.Select(n => n.Name)];
+            failed = failed && !p.Touched;
+            if (p.Touched)
+            {
+                pending = null;
+            }
+        }
+
+        var agent = rsc.Primitive?.Agent ?? string.Empty;
+        return new PrimitiveView(new ResourceId(rsc.Id), agent, nodes.Length == 0 && role > ResourceRole.Stopped ? ResourceRole.Stopped : role,
+            nodes, failed, flags.Managed, flags.Blocked, flags.Orphan, flags.FailureIgnored,
+            rsc.TargetRole == ResourceRole.Stopped, rsc.TargetRole, pending);
+    }
+
+    private static int InstanceNumber(string id)
+    {
+        var colon = id.LastIndexOf(':');
+        return colon >= 0 && int.TryParse(id[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+    }
+
+    private readonly record struct ProjectedState(
+        Dictionary<WResource, (ResourceRole Role, List<WNode> Nodes, bool Touched)> Placement,
+        HashSet<WNode> DownNodes);
+
+    private ProjectedState? _projected;
+
+    /// <summary>The cluster after every required, runnable action of the transition has succeeded.</summary>
+    private ProjectedState Project()
+    {
+        if (_projected is { } cached)
+        {
+            return cached;
+        }
+
+        var down = new HashSet<WNode>();
+        foreach (var a in _actions)
+        {
+            if (InGraph(a) && a.Node is not null && (a.Task == "stonith" || a.Task == "do_shutdown"))
+            {
+                down.Add(a.Node);
+            }
+        }
+
+        var placement = new Dictionary<WResource, (ResourceRole, List<WNode>, bool)>();
+        foreach (var rsc in _resources.SelectMany(r => r.Primitives()))
+        {
+            var nodes = rsc.RunningOn.Where(n => !down.Contains(n)).ToList();
+            var role = rsc.Role;
+            var touched = rsc.RunningOn.Any(down.Contains);
+            var promotable = rsc.Top.Promotable;
+            foreach (var a in rsc.Actions)
+            {
+                if (!InGraph(a) || a.Node is null || a.Probe)
+                {
+                    continue;
+                }
+
+                switch (a.Task)
+                {
+                    case "stop":
+                        nodes.Remove(a.Node);
+                        touched = true;
+                        break;
+                    case "demote":
+                        role = ResourceRole.Unpromoted;
+                        touched = true;
+                        break;
+                }
+            }
+
+            foreach (var a in rsc.Actions)
+            {
+                if (!InGraph(a) || a.Node is null || a.Probe || down.Contains(a.Node))
+                {
+                    continue;
+                }
+
+                switch (a.Task)
+                {
+                    case "start":
+                        if (!nodes.Contains(a.Node))
+                        {
+                            nodes.Add(a.Node);
+                        }
+
+                        role = promotable ? ResourceRole.Unpromoted : ResourceRole.Started;
+                        touched = true;
+                        break;
+                    case "promote":
+                        role = ResourceRole.Promoted;
+                        touched = true;
+                        break;
+                }
+            }
+
+            if (nodes.Count == 0)
+            {
+                role = ResourceRole.Stopped;
+            }
+            else if (role <= ResourceRole.Stopped)
+            {
+                role = promotable ? ResourceRole.Unpromoted : ResourceRole.Started;
+            }
+
+            placement[rsc] = (role, nodes, touched);
+        }
+
+        _projected = new ProjectedState(placement, down);
+        return _projected.Value;
+    }
+
+    // ---- export -----------------------------------------------------------------------------------------
+
+    private ImmutableArray<PlannedAction> ExportActions()
+    {
+        var result = ImmutableArray.CreateBuilder<PlannedAction>();
+        foreach (var a in _actions)
+        {
+            if (a.Optional)
+            {
+                continue;
+            }
+
+            var kind = a.Task switch
+            {
+                "start" => ActionKind.Start,
+                "stop" => ActionKind.Stop,
+                "monitor" => a.Probe || a.IntervalMs == 0 ? ActionKind.Probe : ActionKind.Monitor,
+                "promote" => ActionKind.Promote,
+                "demote" => ActionKind.Demote,
+                "stonith" => ActionKind.Fence,
+                "clear_failcount" => ActionKind.ClearFailcount,
+                "do_shutdown" => ActionKind.Shutdown,
+                _ => ActionKind.Pseudo,
+            };
+            if (a.Pseudo)
+            {
+                kind = ActionKind.Pseudo;
+            }
+
+            var inputs = a.Before
+                .Where(e => e.Type != OrderFlags.None && !e.Action.Optional)
+                .Select(e => e.Action.Id)
+                .Distinct()
+                .Order()
+                .ToImmutableArray();
+            result.Add(new PlannedAction(a.Id, kind, a.Key, a.Rsc is null ? null : new ResourceId(a.Rsc.Id),
+                a.Node?.Name, TimeSpan.FromMilliseconds(a.IntervalMs), a.Runnable, a.FenceAction, a.Reason, inputs));
+        }
+
+        return result.ToImmutable();
+    }
+
+    private ImmutableArray<Placement> ExportPlacements()
+    {
+        var state = Project();
+        var result = ImmutableArray.CreateBuilder<Placement>();
+        foreach (var rsc in _resources.OrderBy(r => r.DocumentIndex).SelectMany(r => r.Primitives()))
+        {
+            var (role, nodes, _) = state.Placement[rsc];
+            result.Add(new Placement(new ResourceId(rsc.Id), role, nodes.FirstOrDefault()?.Name, ReasonFor(rsc, nodes)));
+        }
+
+        return result.ToImmutable();
+    }
+
+    private string ReasonFor(WResource rsc, List<WNode> finalNodes)
+    {
+        var scores = string.Join(", ", _nodes
+            .Where(n => rsc.Allowed[n.Index] is not null)
+            .Select(n => $"{n.Name}={FormatScore(rsc.Allowed[n.Index]!.Value)}{(n.CanRunResources ? "" : " (unavailable)")}"));
+        if (!rsc.Managed)
+        {
+            return $"unmanaged: left where it is; scores {scores}";
+        }
+
+        if (rsc.AllocatedTo is { } target)
+        {
+            var why = finalNodes.Contains(target) ? "assigned" : "assigned but its actions cannot run";
+            var start = rsc.Actions.FirstOrDefault(a => a.Task == "start" && a.Node == target);
+            var blocked = start is { Runnable: false, Reason: { } r } ? $" ({r})" : string.Empty;
+            return $"{why} to {target.Name}{blocked}: highest score among available nodes; scores {scores}";
+        }
+
+        var stop = rsc.Actions.FirstOrDefault(a => a.Task == "stop");
+        var reason = rsc.NextRole == ResourceRole.Stopped && rsc.TargetRole == ResourceRole.Stopped ? "target-role is Stopped"
+            : StopEverything ? "stop-all-resources is set"
+            : stop?.Reason ?? "no available node has a score >= 0";
+        return $"stopped: {reason}; scores {scores}";
+    }
+
+    private static string FormatScore(Score s) => s.Value <= InfinityHack ? "-INFINITY" : s.ToString();
+}

@@ -1,0 +1,362 @@
+using System.Collections.Immutable;
+using ClusterManager.Model;
+using ClusterManager.Model.Configuration;
+using ClusterManager.Policy.Rules;
+
+namespace ClusterManager.Policy.Scheduling;
+
+internal sealed partial class Scheduler
+{
+    private void UnpackResources()
+    {
+        var index = 0;
+        foreach (var cfg in _snapshot.Configuration.Resources)
+        {
+            if (_resourcesById.ContainsKey(cfg.Id.Value))
+            {
+                throw new PolicyInputException($"resource '{cfg.Id}' is defined more than once");
+            }
+
+            var rsc = BuildResource(cfg, null, [], null);
+            rsc.DocumentIndex = index++;
+            _resources.Add(rsc);
+        }
+
+        HaveStonithResource |= _resources.SelectMany(r => r.Primitives()).Any(p => p.IsFenceDevice);
+
+        // Assignment order: document order, stably sorted by priority (highest first).
+        var ordered = _resources.OrderByDescending(r => r.Priority).ThenBy(r => r.DocumentIndex).ToList();
+        _resources.Clear();
+        _resources.AddRange(ordered);
+    }
+
+    private WResource BuildResource(ResourceConfig cfg, WResource? parent, List<ResourceConfig> ancestors, string? instanceSuffix)
+    {
+        var id = cfg.Id.Value + (instanceSuffix ?? string.Empty);
+        var variant = cfg switch
+        {
+            PrimitiveConfig => Variant.Primitive,
+            GroupConfig => Variant.Group,
+            _ => Variant.Clone,
+        };
+        var rsc = new WResource(id, variant, cfg, parent);
+        rsc.Meta = ComputeMeta(cfg, ancestors, parent);
+        CommonUnpack(rsc);
+        Register(rsc);
+
+        var lineage = new List<ResourceConfig>(ancestors.Count + 1) { cfg };
+        lineage.AddRange(ancestors);
+        switch (cfg)
+        {
+            case PrimitiveConfig p:
+                rsc.Parameters = new Dictionary<string, string>(NvSetResolver.Resolve(p.InstanceAttributes, Context(primitive: p)), StringComparer.Ordinal);
+                rsc.IsFenceDevice = p.IsFencingDevice;
+                break;
+            case GroupConfig g:
+                rsc.GroupOrdered = !rsc.Meta.TryGetValue("ordered", out var o) || IsTrue(o);
+                rsc.GroupColocated = !rsc.Meta.TryGetValue("collocated", out var c) || IsTrue(c);
+                foreach (var member in g.Members)
+                {
+                    rsc.Children.Add(BuildResource(member, rsc, lineage, instanceSuffix));
+                }
+
+                break;
+            case CloneConfig clone:
+                UnpackClone(rsc, clone, lineage);
+                break;
+        }
+
+        // Requirements need the clone's promotable flag and the primitive's class, so come last.
+        UnpackRequires(rsc);
+        return rsc;
+    }
+
+    private void Register(WResource rsc)
+    {
+        if (!_resourcesById.TryAdd(rsc.Id, rsc))
+        {
+            throw new PolicyInputException($"resource '{rsc.Id}' is defined more than once");
+        }
+    }
+
+    private void UnpackClone(WResource clone, CloneConfig cfg, List<ResourceConfig> lineage)
+    {
+        clone.Promotable = cfg.IsLegacyMaster || IsTrue(clone.Meta.GetValueOrDefault("promotable"));
+        clone.Unique = IsTrue(clone.Meta.GetValueOrDefault("globally-unique"));
+        clone.CloneMax = ParseInt(clone.Meta.GetValueOrDefault("clone-max"), _nodes.Count);
+        clone.CloneNodeMax = clone.Unique ? ParseInt(clone.Meta.GetValueOrDefault("clone-node-max"), 1) : 1;
+        clone.PromotedMax = ParseInt(clone.Meta.GetValueOrDefault("promoted-max") ?? clone.Meta.GetValueOrDefault("master-max"), 1);
+        clone.PromotedNodeMax = ParseInt(clone.Meta.GetValueOrDefault("promoted-node-max") ?? clone.Meta.GetValueOrDefault("master-node-max"), 1);
+        clone.Interleave = IsTrue(clone.Meta.GetValueOrDefault("interleave"));
+        clone.CloneOrdered = IsTrue(clone.Meta.GetValueOrDefault("ordered"));
+        if (clone.CloneMax < 0)
+        {
+            clone.CloneMax = 0;
+        }
+
+        // Clones are sticky by default (clone_unpack).
+        if (!clone.Meta.ContainsKey("resource-stickiness"))
+        {
+            clone.Meta["resource-stickiness"] = "1";
+            clone.Stickiness = 1;
+        }
+
+        // Even with clone-max=0 one instance exists, so history can be matched to it (an orphan).
+        var count = Math.Max(clone.CloneMax, 1);
+        for (var i = 0; i < count; i++)
+        {
+            AddCloneInstance(clone, cfg, lineage, i);
+        }
+    }
+
+    private WResource AddCloneInstance(WResource clone, CloneConfig cfg, List<ResourceConfig> lineage, int instance)
+    {
+        var child = BuildResource(cfg.Child, clone, lineage, ":" + instance.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var p in child.Primitives().Append(child))
+        {
+            p.Unique = clone.Unique;
+        }
+
+        if (instance >= clone.CloneMax)
+        {
+            foreach (var p in child.Primitives().Append(child))
+            {
+                p.Orphan = true;
+            }
+        }
+
+        clone.Children.Add(child);
+        return child;
+    }
+
+    private ImmutableSortedDictionary<string, string> RscDefaults(PrimitiveConfig? p) =>
+        NvSetResolver.Resolve(_snapshot.Configuration.ResourceDefaults, Context(primitive: p));
+
+    /// <summary>
+    /// Meta precedence (get_meta_attributes): own sets, then each ancestor's explicit sets (nearest first), then
+    /// rsc_defaults, then what the parent computed (e.g. a clone's default stickiness). A name once set stays.
+    /// </summary>
+    private Dictionary<string, string> ComputeMeta(ResourceConfig cfg, List<ResourceConfig> ancestors, WResource? parent)
+    {
+        var p = cfg as PrimitiveConfig;
+        var meta = new Dictionary<string, string>(NvSetResolver.Resolve(cfg.Meta, Context(primitive: p)), StringComparer.Ordinal);
+        foreach (var ancestor in ancestors)
+        {
+            foreach (var (k, v) in NvSetResolver.Resolve(ancestor.Meta, Context(primitive: p)))
+            {
+                meta.TryAdd(k, v);
+            }
+        }
+
+        foreach (var (k, v) in RscDefaults(p))
+        {
+            meta.TryAdd(k, v);
+        }
+
+        if (parent is not null)
+        {
+            foreach (var (k, v) in parent.Meta)
+            {
+                meta.TryAdd(k, v);
+            }
+        }
+
+        return meta;
+    }
+
+    private void CommonUnpack(WResource rsc)
+    {
+        var meta = rsc.Meta;
+        rsc.Priority = ParseScore(meta.GetValueOrDefault("priority"), 0);
+        if (meta.TryGetValue("is-managed", out var managed) && !IsTrue(managed))
+        {
+            rsc.Managed = false;
+        }
+
+        if (IsTrue(meta.GetValueOrDefault("maintenance")))
+        {
+            rsc.Managed = false;
+            rsc.MaintenanceFlag = true;
+        }
+
+        if (MaintenanceMode)
+        {
+            rsc.Managed = false;
+            rsc.MaintenanceFlag = true;
+        }
+
+        rsc.Critical = !meta.TryGetValue("critical", out var critical) || IsTrue(critical);
+        if (meta.TryGetValue("resource-stickiness", out var stick) && !stick.Equals("default", StringComparison.OrdinalIgnoreCase))
+        {
+            rsc.Stickiness = ParseScore(stick, 0);
+        }
+
+        if (meta.TryGetValue("migration-threshold", out var mt))
+        {
+            rsc.MigrationThreshold = ParseScore(mt, Score.InfinityValue);
+            if (rsc.MigrationThreshold < 0)
+            {
+                rsc.MigrationThreshold = 1;
+            }
+        }
+
+        if (meta.TryGetValue("failure-timeout", out var ft) && Durations.TryParse(ft, out var fts))
+        {
+            rsc.FailureTimeoutSeconds = (long)fts.TotalSeconds;
+        }
+
+        rsc.Recovery = meta.GetValueOrDefault("multiple-active") switch
+        {
+            "stop_only" => MultipleActive.StopOnly,
+            "block" => MultipleActive.Block,
+            "stop_unexpected" => MultipleActive.StopUnexpected,
+            _ => MultipleActive.StopStart,
+        };
+
+        var top = rsc.Parent?.Top;
+        rsc.Unique = rsc.Parent is null || top is null || !top.IsClone || IsTrue(top.Meta.GetValueOrDefault("globally-unique"));
+        if (TargetRole(rsc) is { } target)
+        {
+            rsc.TargetRole = target;
+            rsc.NextRole = target;
+        }
+
+        rsc.Allowed = NewTable();
+        rsc.DiscoverMode = new int[_nodes.Count];
+        if (Symmetric)
+        {
+            foreach (var node in _nodes)
+            {
+                rsc.Allowed[node.Index] = node.Weight;
+            }
+        }
+    }
+
+    /// <summary>get_target_role: target-role, ignoring values that only restate the default.</summary>
+    private ResourceRole? TargetRole(WResource rsc)
+    {
+        var value = rsc.Meta.GetValueOrDefault("target-role");
+        if (value is null || value.Equals("started", StringComparison.OrdinalIgnoreCase)
+            || value.Equals("default", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        ResourceRole role = value.ToLowerInvariant() switch
+        {
+            "stopped" => ResourceRole.Stopped,
+            "unpromoted" or "slave" => ResourceRole.Unpromoted,
+            "promoted" or "master" => ResourceRole.Promoted,
+            _ => ResourceRole.Unknown,
+        };
+        if (role == ResourceRole.Unknown)
+        {
+            _warnings.Add($"resource '{rsc.Id}': target-role '{value}' is not a role; ignored");
+            return null;
+        }
+
+        if (role > ResourceRole.Started)
+        {
+            var promotable = rsc.Top is { IsClone: true } t && (t.Promotable || t.Config is CloneConfig { IsLegacyMaster: true }
+                || IsTrue(t.Meta.GetValueOrDefault("promotable")));
+            if (!promotable || role > ResourceRole.Unpromoted)
+            {
+                return null;
+            }
+        }
+
+        return role;
+    }
+
+    private void UnpackRequires(WResource rsc)
+    {
+        var value = rsc.Meta.GetValueOrDefault("requires");
+        switch (value)
+        {
+            case "nothing":
+                return;
+            case "quorum":
+                rsc.NeedsQuorum = true;
+                return;
+            case "fencing" or "unfencing":
+                rsc.NeedsFencing = true;
+                return;
+        }
+
+        if (rsc.IsFenceDevice || (rsc.Primitive?.IsFencingDevice ?? false))
+        {
+            rsc.NeedsQuorum = true;
+        }
+        else if (StonithEnabled)
+        {
+            rsc.NeedsFencing = true;
+        }
+        else if (NoQuorum != NoQuorumPolicy.Ignore)
+        {
+            rsc.NeedsQuorum = true;
+        }
+    }
+
+    internal static int ParseInt(string? text, int fallback) =>
+        int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : fallback;
+
+    /// <summary>char2score: INFINITY words, else leading integer, else the fallback.</summary>
+    internal static int ParseScore(string? text, int fallback)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (Score.TryParse(text, out var s))
+        {
+            return s.Value;
+        }
+
+        var t = text.Trim();
+        var end = 0;
+        if (end < t.Length && (t[end] == '-' || t[end] == '+'))
+        {
+            end++;
+        }
+
+        while (end < t.Length && char.IsDigit(t[end]))
+        {
+            end++;
+        }
+
+        return end > 0 && long.TryParse(t[..end], out var v) ? Score.From(v).Value : fallback;
+    }
+
+    /// <summary>resource_node_score: adds a score on one node, recursively on children; inserts the node if absent.</summary>
+    internal void ResourceNodeScore(WResource rsc, WNode node, Score score)
+    {
+        foreach (var child in rsc.Children)
+        {
+            ResourceNodeScore(child, node, score);
+        }
+
+        var current = rsc.Allowed[node.Index] ?? node.Weight;
+        rsc.Allowed[node.Index] = current + score;
+    }
+
+    /// <summary>resource_location: a score on one node, or on every node when <paramref name="node"/> is null.</summary>
+    internal void ResourceLocation(WResource rsc, WNode? node, Score score)
+    {
+        if (node is not null)
+        {
+            ResourceNodeScore(rsc, node, score);
+            return;
+        }
+
+        foreach (var n in _nodes)
+        {
+            ResourceNodeScore(rsc, n, score);
+        }
+
+        if (score.IsMinusInfinity && rsc.AllocatedTo is not null)
+        {
+            rsc.AllocatedTo = null;
+        }
+    }
+}

@@ -1,0 +1,1180 @@
+using System.Text.RegularExpressions;
+using ClusterManager.Model;
+using ClusterManager.Model.Configuration;
+using ClusterManager.Model.Status;
+
+namespace ClusterManager.Policy.Scheduling;
+
+// Status unpacking: Pacemaker's lib/pengine/unpack.c (unpack_node_state, determine_online_status_*,
+// unpack_lrm_resource, unpack_rsc_op, process_rsc_state) and failcounts.c.
+internal sealed partial class Scheduler
+{
+    private const int ExecPending = -1;
+    private const int ExecDone = 0;
+    private const int ExecCancelled = 1;
+    private const int ExecTimeout = 2;
+    private const int ExecNotSupported = 3;
+    private const int ExecError = 4;
+    private const int ExecErrorHard = 5;
+    private const int ExecErrorFatal = 6;
+    private const int ExecNotInstalled = 7;
+    private const int ExecNotConnected = 8;
+    private const int ExecInvalid = 9;
+    private const int ExecNoFenceDevice = 10;
+    private const int ExecNoSecrets = 11;
+
+    private readonly Dictionary<WNode, NodeState> _nodeStates = [];
+
+    private void UnpackStatus()
+    {
+        var dc = _snapshot.Status.DesignatedController?.Value;
+        foreach (var node in _nodes)
+        {
+            node.Attributes["#is_dc"] = node.Name.Value == dc ? "true" : "false";
+            node.IsDc = node.Name.Value == dc;
+        }
+
+        foreach (var state in _snapshot.Status.Nodes)
+        {
+            var node = _nodesById.GetValueOrDefault(state.Id) ?? FindNode(state.Name.Value);
+            if (node is null || _nodeStates.ContainsKey(node))
+            {
+                continue;
+            }
+
+            _nodeStates[node] = state;
+            UnpackNodeState(node, state);
+        }
+
+        if (!HaveQuorum && NoQuorum == NoQuorumPolicy.Suicide)
+        {
+            foreach (var node in _nodes.Where(n => n.Online))
+            {
+                FenceNode(node, "cluster does not have quorum");
+            }
+        }
+
+        // Histories of online nodes first when fencing is enabled (offline ones may depend on them).
+        foreach (var (node, state) in _snapshot.Status.Nodes.Select(s => (FindStateNode(s), s)))
+        {
+            if (node is null || node.Unpacked || _nodeStates[node] != state)
+            {
+                continue;
+            }
+
+            if (StonithEnabled && !node.Online)
+            {
+                continue;
+            }
+
+            node.Unpacked = true;
+            UnpackNodeHistory(node, state);
+        }
+
+        foreach (var (node, state) in _snapshot.Status.Nodes.Select(s => (FindStateNode(s), s)))
+        {
+            if (node is null || node.Unpacked || _nodeStates[node] != state)
+            {
+                continue;
+            }
+
+            node.Unpacked = true;
+            UnpackNodeHistory(node, state);
+        }
+    }
+
+    private WNode? FindStateNode(NodeState s) => _nodesById.GetValueOrDefault(s.Id) ?? FindNode(s.Name.Value);
+
+    private void UnpackNodeState(WNode node, NodeState state)
+    {
+        node.HasState = true;
+        node.Unclean = false;
+        node.Unseen = false;
+        foreach (var (k, v) in state.TransientAttributes)
+        {
+            node.Attributes[k] = v;
+        }
+
+        if (IsTrue(node.Attribute("standby")))
+        {
+            node.Standby = true;
+        }
+
+        if (IsTrue(node.Attribute("maintenance")))
+        {
+            node.Maintenance = true;
+        }
+
+        var online = DetermineOnlineStatus(node, state);
+        if (online)
+        {
+            node.Online = true;
+        }
+        else
+        {
+            node.Weight = Score.MinusInfinity;
+        }
+
+        if (online && node.Shutdown)
+        {
+            node.Weight = Score.MinusInfinity;
+        }
+    }
+
+    private bool DetermineOnlineStatus(WNode node, NodeState state)
+    {
+        node.Shutdown = false;
+        node.ExpectedUp = false;
+        var shutdown = node.Attribute("shutdown");
+        if (shutdown is not null && shutdown != "0")
+        {
+            node.Shutdown = true;
+        }
+        else if (string.Equals(state.Expected, "member", StringComparison.OrdinalIgnoreCase))
+        {
+            node.ExpectedUp = true;
+        }
+
+        if (node.RemoteOrPing)
+        {
+            return false;
+        }
+
+        return StonithEnabled ? OnlineWithFencing(node, state) : OnlineWithoutFencing(node, state);
+    }
+
+    private bool OnlineWithFencing(WNode node, NodeState state)
+    {
+        var terminate = node.Attribute("terminate");
+        var doTerminate = IsTrue(terminate)
+            || (!string.IsNullOrEmpty(terminate) && terminate[0] != '0' && char.IsDigit(terminate[0]));
+        var crmdOnline = state.ControllerOnline == true;
+        var inCluster = state.InMembership;
+        var join = state.Join;
+        var expected = state.Expected ?? "down";
+
+        if (node.Shutdown)
+        {
+            return crmdOnline;
+        }
+
+        if (inCluster is null)
+        {
+            FenceNode(node, "peer has not been seen by the cluster");
+        }
+        else if (string.Equals(join, "banned", StringComparison.OrdinalIgnoreCase))
+        {
+            FenceNode(node, "peer failed Pacemaker membership criteria");
+        }
+        else if (!doTerminate && string.Equals(expected, "down", StringComparison.OrdinalIgnoreCase))
+        {
+            if (inCluster == true || crmdOnline)
+            {
+                node.Standby = true;
+                node.Pending = true;
+            }
+        }
+        else if (doTerminate && string.Equals(join, "down", StringComparison.OrdinalIgnoreCase) && inCluster != true && !crmdOnline)
+        {
+            return false;
+        }
+        else if (inCluster != true)
+        {
+            FenceNode(node, "peer is no longer part of the cluster");
+        }
+        else if (!crmdOnline)
+        {
+            FenceNode(node, "peer process is no longer available");
+        }
+        else if (doTerminate)
+        {
+            FenceNode(node, "termination was requested");
+        }
+        else if (string.Equals(join, "member", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        else if (string.Equals(join, "pending", StringComparison.OrdinalIgnoreCase) || string.Equals(join, "down", StringComparison.OrdinalIgnoreCase))
+        {
+            node.Standby = true;
+            node.Pending = true;
+        }
+        else
+        {
+            FenceNode(node, "peer was in an unknown state");
+        }
+
+        return false;
+    }
+
+    private bool OnlineWithoutFencing(WNode node, NodeState state)
+    {
+        if (state.InMembership != true)
+        {
+            return false;
+        }
+
+        if (state.ControllerOnline == true)
+        {
+            return string.Equals(state.Join, "member", StringComparison.OrdinalIgnoreCase);
+        }
+
+        if (node.ExpectedUp)
+        {
+            FenceNode(node, "peer is unexpectedly down");
+        }
+
+        return false;
+    }
+
+    /// <summary>pe_fence_node: marks a node unclean; the first reason is the one its fencing reports.</summary>
+    internal void FenceNode(WNode node, string reason)
+    {
+        if (node.Unclean)
+        {
+            return;
+        }
+
+        node.Unclean = true;
+        node.FenceReason ??= reason;
+        if (_fencingCreated)
+        {
+            EnsureFenceAction(node, reason);
+        }
+    }
+
+    private void UnpackNodeHistory(WNode node, NodeState state)
+    {
+        foreach (var history in state.Resources)
+        {
+            UnpackLrmResource(node, history);
+        }
+    }
+
+    // ---- one resource's history on one node ------------------------------------------------------------
+
+    private sealed class OpState
+    {
+        public OperationRecord? LastFailure;
+        public OnFail OnFail = OnFail.Ignore;
+    }
+
+    private void UnpackLrmResource(WNode node, ResourceHistory history)
+    {
+        if (history.Operations.IsDefaultOrEmpty)
+        {
+            return;
+        }
+
+        var rsc = UnpackFindResource(node, history.Id.Value) ?? CreateOrphan(node, history);
+        if (rsc is null)
+        {
+            return;
+        }
+
+        var savedRole = rsc.Role;
+        rsc.Role = ResourceRole.Unknown;
+        var ops = SortOps(history.Operations);
+        var st = new OpState();
+        foreach (var op in ops)
+        {
+            UnpackRscOp(rsc, node, op, st);
+        }
+
+        ProcessRscState(rsc, node, st.OnFail);
+        if (TargetRole(rsc) is { } req && (rsc.NextRole == ResourceRole.Unknown || req < rsc.NextRole))
+        {
+            rsc.NextRole = req;
+        }
+
+        if (savedRole > rsc.Role)
+        {
+            rsc.Role = savedRole;
+        }
+    }
+
+    /// <summary>sort_op_by_callid: by call id (pending last), equal ids by last-rc-change; stable over reverse document order.</summary>
+    private static List<OperationRecord> SortOps(IEnumerable<OperationRecord> ops)
+    {
+        var list = ops.Reverse().ToList();
+        var indexed = list.Select((op, i) => (op, i)).ToList();
+        indexed.Sort((x, y) =>
+        {
+            var c = CompareOps(x.op, y.op);
+            return c != 0 ? c : x.i.CompareTo(y.i);
+        });
+        return [.. indexed.Select(x => x.op)];
+    }
+
+    private static int CompareOps(OperationRecord a, OperationRecord b)
+    {
+        if (a.Id == b.Id)
+        {
+            return 0;
+        }
+
+        int ca = a.CallId, cb = b.CallId;
+        if (ca == -1 && cb == -1)
+        {
+            return 0;
+        }
+
+        if (ca >= 0 && ca < cb)
+        {
+            return -1;
+        }
+
+        if (cb >= 0 && ca > cb)
+        {
+            return 1;
+        }
+
+        if (cb >= 0 && ca == cb)
+        {
+            long la = a.LastRcChange ?? -1, lb = b.LastRcChange ?? -1;
+            if (la >= 0 && la < lb)
+            {
+                return -1;
+            }
+
+            return lb >= 0 && la > lb ? 1 : 0;
+        }
+
+        // One is pending: the pending one sorts last.
+        return cb == -1 ? -1 : ca == -1 ? 1 : 0;
+    }
+
+    private WResource? UnpackFindResource(WNode node, string historyId)
+    {
+        var rsc = FindResource(historyId);
+        WResource? parent = null;
+        if (rsc is null)
+        {
+            var zero = CloneZero(historyId);
+            var clone0 = FindResource(zero);
+            if (clone0 is not null && !clone0.Unique)
+            {
+                rsc = clone0;
+                parent = clone0.Top;
+            }
+        }
+        else if (rsc.Variant != Variant.Primitive)
+        {
+            return null;
+        }
+        else
+        {
+            parent = rsc.Top;
+        }
+
+        if (parent is { IsClone: true, Unique: false })
+        {
+            rsc = FindAnonymousClone(node, parent, StripInstance(historyId));
+        }
+
+        if (rsc is not null && rsc.Id != historyId && rsc.CloneName != historyId)
+        {
+            rsc.CloneName = historyId;
+        }
+
+        return rsc;
+    }
+
+    internal static string StripInstance(string id)
+    {
+        var colon = id.LastIndexOf(':');
+        return colon > 0 && colon < id.Length - 1 && id[(colon + 1)..].All(char.IsDigit) ? id[..colon] : id;
+    }
+
+    private static string CloneZero(string id) => StripInstance(id) + ":0";
+
+    private static List<WNode> ActiveLocations(WResource r)
+    {
+        var result = new List<WNode>();
+        foreach (var p in r.Primitives())
+        {
+            foreach (var n in p.RunningOn)
+            {
+                if (!result.Contains(n))
+                {
+                    result.Add(n);
+                }
+            }
+
+            if (p.PendingNode is { } pn && !result.Contains(pn))
+            {
+                result.Add(pn);
+            }
+        }
+
+        return result;
+    }
+
+    private static WResource? FindInInstance(WResource instance, string baseId) =>
+        instance.Primitives().FirstOrDefault(p => StripInstance(p.Id) == baseId);
+
+    private WResource? FindAnonymousClone(WNode node, WResource parent, string baseId)
+    {
+        WResource? rsc = null;
+        WResource? inactive = null;
+        var skipInactive = false;
+        foreach (var child in parent.Children)
+        {
+            if (rsc is not null)
+            {
+                break;
+            }
+
+            var locations = ActiveLocations(child);
+            if (locations.Count > 0)
+            {
+                if (locations[0] == node)
+                {
+                    rsc = FindInInstance(child, baseId);
+                    if (rsc is not null && rsc.RunningOn.Count > 0)
+                    {
+                        skipInactive = true;
+                        rsc = null;
+                    }
+                }
+            }
+            else if (!skipInactive && inactive is null && !child.Primitives().Any(p => p.Blocked))
+            {
+                inactive = FindInInstance(child, baseId);
+                if (inactive?.PendingNode is { } pn && pn != node)
+                {
+                    inactive = null;
+                }
+            }
+        }
+
+        if (rsc is null && !skipInactive && inactive is not null)
+        {
+            rsc = inactive;
+        }
+
+        // Instances on unclean nodes of resources that do not need fencing do not use up instance numbers.
+        if (rsc is not null && !rsc.NeedsFencing && (!node.Online || node.Unclean) && parent.CloneMax < _nodes.Count)
+        {
+            rsc = null;
+        }
+
+        return rsc ?? CreateAnonymousOrphan(parent, baseId);
+    }
+
+    private WResource? CreateAnonymousOrphan(WResource clone, string baseId)
+    {
+        var cfg = (CloneConfig)clone.Config;
+        var instance = clone.Children.Count;
+        var child = AddCloneInstance(clone, cfg, [cfg], instance);
+        foreach (var p in child.Primitives().Append(child))
+        {
+            p.Orphan = true;
+        }
+
+        return FindInInstance(child, baseId);
+    }
+
+    private WResource? CreateOrphan(WNode node, ResourceHistory history)
+    {
+        var cfg = new PrimitiveConfig(history.Id, history.Class, history.Provider, history.Type, [], [], [], []);
+        if (_resourcesById.ContainsKey(history.Id.Value))
+        {
+            return null;
+        }
+
+        var rsc = BuildResource(cfg, null, [], null);
+        rsc.Orphan = true;
+        rsc.DocumentIndex = int.MaxValue - 1;
+        _resources.Add(rsc);
+        if (!StopOrphanResources)
+        {
+            rsc.Managed = false;
+        }
+        else
+        {
+            ResourceLocation(rsc, null, Score.MinusInfinity);
+        }
+
+        return rsc;
+    }
+
+    private static bool IsProbe(OperationRecord op) => op.Operation == "monitor" && op.Interval == TimeSpan.Zero;
+
+    private static bool MaskProbeFailure(OperationRecord op) =>
+        IsProbe(op) && (op.RcCode == 5 || op.RcCode == 2 || op.ExecStatus == ExecNotInstalled);
+
+    private void UnpackRscOp(WResource rsc, WNode node, OperationRecord op, OpState st)
+    {
+        var task = op.Operation;
+        if (task is "notify" or "meta-data")
+        {
+            return;
+        }
+
+        var rc = op.RcCode switch
+        {
+            190 => 0,
+            191 => 8,
+            _ => op.RcCode,
+        };
+        var status = op.ExecStatus;
+        var targetRc = op.ExpectedRc ?? -1;
+        var intervalMs = (long)op.Interval.TotalMilliseconds;
+        var parent = rsc.Unique ? rsc : rsc.Top;
+
+        var expired = status != ExecNotInstalled && CheckOperationExpiry(rsc, node, rc, op);
+        var oldRc = rc;
+        RemapOperation(op, rsc, targetRc, ref rc, ref status, st);
+        var maskable = MaskProbeFailure(op);
+
+        if (expired && maskable && oldRc != targetRc)
+        {
+            if (rsc.Role <= ResourceRole.Stopped)
+            {
+                rsc.Role = ResourceRole.Unknown;
+            }
+
+            return;
+        }
+
+        if (expired && rc != targetRc)
+        {
+            // An expired failure is ignored (a recurring one is rescheduled).
+            return;
+        }
+
+        if (maskable)
+        {
+            UpdateResourceState(rsc, node, op, task, targetRc, st);
+            ResourceLocation(parent, node, Score.MinusInfinity);
+            return;
+        }
+
+        switch (status)
+        {
+            case ExecCancelled:
+                return;
+            case ExecPending:
+                if (task == "start")
+                {
+                    rsc.StartPending = true;
+                    SetActive(rsc);
+                }
+                else if (task == "promote")
+                {
+                    rsc.Role = ResourceRole.Promoted;
+                }
+
+                if (rsc.PendingTask is null && (intervalMs != 0 || task != "monitor"))
+                {
+                    rsc.PendingTask = task;
+                    rsc.PendingNode = node;
+                }
+
+                return;
+            case ExecDone:
+                UpdateResourceState(rsc, node, op, task, rc, st);
+                return;
+            case ExecNotInstalled:
+                if (ActionOnFail(rsc, task, intervalMs).OnFail == OnFail.Ignore)
+                {
+                    st.OnFail = OnFail.Migrate;
+                }
+
+                ResourceLocation(parent, node, Score.MinusInfinity);
+                UnpackRscOpFailure(rsc, node, rc, op, st);
+                return;
+            case ExecNoFenceDevice or ExecNoSecrets:
+                status = ExecErrorHard;
+                break;
+        }
+
+        var (strategy, _) = ActionOnFail(rsc, task, intervalMs);
+        if (strategy == OnFail.Ignore || (strategy == OnFail.RestartContainer && task == "stop"))
+        {
+            UpdateResourceState(rsc, node, op, task, targetRc, st);
+            rsc.FailureIgnored = true;
+            return;
+        }
+
+        UnpackRscOpFailure(rsc, node, rc, op, st);
+        if (status == ExecErrorHard)
+        {
+            ResourceLocation(parent, node, Score.MinusInfinity);
+        }
+        else if (status == ExecErrorFatal)
+        {
+            ResourceLocation(parent, null, Score.MinusInfinity);
+        }
+    }
+
+    private void RemapOperation(OperationRecord op, WResource rsc, int targetRc, ref int rc, ref int status, OpState st)
+    {
+        var isProbe = IsProbe(op);
+        if (status != ExecDone && status != ExecError)
+        {
+            return;
+        }
+
+        status = ExecDone;
+        if (targetRc < 0 || targetRc != rc)
+        {
+            status = ExecError;
+        }
+
+        switch (rc)
+        {
+            case 0:
+                if (isProbe && targetRc == 7)
+                {
+                    status = ExecDone;
+                }
+
+                break;
+            case 7:
+                if (isProbe || targetRc == rc || !rsc.Managed)
+                {
+                    status = ExecDone;
+                    rsc.Role = ResourceRole.Stopped;
+                    st.OnFail = OnFail.Ignore;
+                    rsc.NextRole = ResourceRole.Unknown;
+                }
+
+                break;
+            case 8:
+                if (isProbe && rc != targetRc)
+                {
+                    status = ExecDone;
+                }
+
+                rsc.Role = ResourceRole.Promoted;
+                break;
+            case 9:
+                rsc.Role = ResourceRole.Promoted;
+                status = ExecError;
+                break;
+            case 6:
+                status = ExecErrorFatal;
+                break;
+            case 3:
+                status = op.Interval == TimeSpan.Zero ? ExecErrorHard : ExecNotSupported;
+                break;
+            case 5 or 2 or 4:
+                status = ExecErrorHard;
+                break;
+            default:
+                if (status == ExecDone)
+                {
+                    status = ExecError;
+                }
+
+                break;
+        }
+    }
+
+    private void SetActive(WResource rsc) =>
+        rsc.Role = rsc.Top.Promotable ? ResourceRole.Unpromoted : ResourceRole.Started;
+
+    private void UpdateResourceState(WResource rsc, WNode node, OperationRecord op, string task, int rc, OpState st)
+    {
+        var clearPastFailure = false;
+        if (rc == 5 || MaskProbeFailure(op))
+        {
+            rsc.Role = ResourceRole.Stopped;
+        }
+        else if (rc == 7)
+        {
+            clearPastFailure = true;
+        }
+        else if (task == "monitor")
+        {
+            if (st.LastFailure is { } lf && lf.OperationKey == op.OperationKey)
+            {
+                clearPastFailure = true;
+            }
+
+            if (rsc.Role < ResourceRole.Started)
+            {
+                SetActive(rsc);
+            }
+        }
+        else if (task == "start")
+        {
+            rsc.Role = ResourceRole.Started;
+            clearPastFailure = true;
+        }
+        else if (task == "stop")
+        {
+            rsc.Role = ResourceRole.Stopped;
+            clearPastFailure = true;
+        }
+        else if (task == "promote")
+        {
+            rsc.Role = ResourceRole.Promoted;
+            clearPastFailure = true;
+        }
+        else if (task == "demote")
+        {
+            if (st.OnFail == OnFail.Demote)
+            {
+                clearPastFailure = true;
+            }
+
+            rsc.Role = ResourceRole.Unpromoted;
+        }
+        else if (task == "migrate_from")
+        {
+            rsc.Role = ResourceRole.Started;
+            clearPastFailure = true;
+        }
+        else if (task == "migrate_to")
+        {
+            // A successful migrate_to leaves the resource active on the source until the target confirms.
+            if (rsc.Role < ResourceRole.Started)
+            {
+                SetActive(rsc);
+            }
+        }
+        else if (rsc.Role < ResourceRole.Started)
+        {
+            SetActive(rsc);
+        }
+
+        if (clearPastFailure)
+        {
+            switch (st.OnFail)
+            {
+                case OnFail.Stop or OnFail.Fence or OnFail.Migrate or OnFail.Standby:
+                    break;
+                default:
+                    st.OnFail = OnFail.Ignore;
+                    rsc.NextRole = ResourceRole.Unknown;
+                    break;
+            }
+        }
+    }
+
+    private void UnpackRscOpFailure(WResource rsc, WNode node, int rc, OperationRecord op, OpState st)
+    {
+        var task = op.Operation;
+        st.LastFailure = op;
+        var (onFail, failRole) = ActionOnFail(rsc, task, (long)op.Interval.TotalMilliseconds);
+        if (OnFailRank(st.OnFail) < OnFailRank(onFail))
+        {
+            st.OnFail = onFail;
+        }
+
+        switch (task)
+        {
+            case "stop":
+                ResourceLocation(rsc, node, Score.MinusInfinity);
+                break;
+            case "promote":
+                rsc.Role = ResourceRole.Promoted;
+                break;
+            case "demote":
+                if (onFail == OnFail.Block)
+                {
+                    rsc.Role = ResourceRole.Promoted;
+                    rsc.NextRole = ResourceRole.Stopped;
+                }
+                else if (rc == 7)
+                {
+                    rsc.Role = ResourceRole.Stopped;
+                }
+                else
+                {
+                    rsc.Role = ResourceRole.Unpromoted;
+                }
+
+                break;
+        }
+
+        if (IsProbe(op) && rc == 5)
+        {
+            rsc.Role = ResourceRole.Stopped;
+        }
+        else if (rsc.Role < ResourceRole.Started)
+        {
+            SetActive(rsc);
+        }
+
+        if (failRole != ResourceRole.Started && rsc.NextRole < failRole)
+        {
+            rsc.NextRole = failRole;
+        }
+
+        if (failRole == ResourceRole.Stopped)
+        {
+            var failRsc = rsc;
+            if (rsc.Parent is not null && rsc.Top is { IsClone: true, Unique: false } top)
+            {
+                failRsc = top;
+            }
+
+            SetAllNodes(failRsc, Score.MinusInfinity);
+        }
+    }
+
+    private void SetAllNodes(WResource rsc, Score score)
+    {
+        rsc.Allowed = NewTable();
+        foreach (var n in _nodes)
+        {
+            rsc.Allowed[n.Index] = score;
+        }
+    }
+
+    /// <summary>The on-fail ladder with Pacemaker's special places for demote, reset-remote and restart-container.</summary>
+    internal static int OnFailRank(OnFail f) => f switch
+    {
+        OnFail.Ignore => 0,
+        OnFail.Demote => 1,
+        OnFail.Recover => 2,
+        OnFail.ResetRemote => 3,
+        OnFail.RestartContainer => 4,
+        OnFail.Migrate => 5,
+        OnFail.Block => 6,
+        OnFail.Stop => 7,
+        OnFail.Standby => 8,
+        OnFail.Fence => 9,
+        _ => 0,
+    };
+
+    internal OperationConfig? FindOpConfig(WResource rsc, string task, long intervalMs)
+    {
+        if (rsc.Primitive is not { } p)
+        {
+            return null;
+        }
+
+        foreach (var op in p.Operations)
+        {
+            if (!op.Enabled)
+            {
+                continue;
+            }
+
+            if (op.Name == task && (long)op.Interval.TotalMilliseconds == intervalMs)
+            {
+                return op;
+            }
+        }
+
+        return null;
+    }
+
+    private string? OpSetting(OperationConfig? op, string name)
+    {
+        if (op is not null)
+        {
+            if (name == "on-fail" && op.OnFail is not null)
+            {
+                return op.OnFail;
+            }
+
+            if (op.Extra.TryGetValue(name, out var v))
+            {
+                return v;
+            }
+
+            foreach (var set in op.Meta)
+            {
+                foreach (var pair in set.Pairs)
+                {
+                    if (pair.Name == name && pair.Value is not null)
+                    {
+                        return pair.Value;
+                    }
+                }
+            }
+        }
+
+        return _opDefaults.GetValueOrDefault(name);
+    }
+
+    /// <summary>The failure response and role after failure for an operation (unpack_operation).</summary>
+    internal (OnFail OnFail, ResourceRole FailRole) ActionOnFail(WResource rsc, string task, long intervalMs)
+    {
+        var op = FindOpConfig(rsc, task, intervalMs);
+        var value = OpSetting(op, "on-fail");
+        var failRole = ResourceRole.Unknown;
+        OnFail? result = value?.ToLowerInvariant() switch
+        {
+            "block" => OnFail.Block,
+            "fence" => OnFail.Fence,
+            "standby" => OnFail.Standby,
+            "ignore" or "nothing" => OnFail.Ignore,
+            "migrate" => OnFail.Migrate,
+            "stop" => OnFail.Stop,
+            "restart" => OnFail.Recover,
+            "demote" => OnFail.Demote,
+            _ => null,
+        };
+        if (result == OnFail.Fence && !StonithEnabled)
+        {
+            result = OnFail.Stop;
+        }
+
+        if (result == OnFail.Stop)
+        {
+            failRole = ResourceRole.Stopped;
+        }
+
+        result ??= task == "stop" ? (StonithEnabled ? OnFail.Fence : OnFail.Block) : OnFail.Recover;
+        if (failRole == ResourceRole.Unknown)
+        {
+            failRole = task == "promote" ? ResourceRole.Unpromoted : ResourceRole.Started;
+        }
+
+        return (result.Value, failRole);
+    }
+
+    private void ProcessRscState(WResource rsc, WNode node, OnFail onFail)
+    {
+        if (rsc.Role != ResourceRole.Unknown)
+        {
+            for (var iter = rsc; iter is not null; iter = iter.Parent)
+            {
+                iter.KnownOn.Add(node.Index);
+                if (iter.Unique)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (rsc.Role > ResourceRole.Stopped && !node.Online && !node.Maintenance && rsc.Managed && StonithEnabled)
+        {
+            FenceNode(node, $"{rsc.Id} is thought to be active there");
+        }
+
+        var saved = onFail;
+        if (node.Unclean)
+        {
+            onFail = OnFail.Ignore;
+        }
+
+        switch (onFail)
+        {
+            case OnFail.Demote:
+                rsc.Failed = true;
+                DemoteAction(rsc, node, optional: false);
+                break;
+            case OnFail.Fence:
+                FenceNode(node, $"{rsc.Id} failed there");
+                break;
+            case OnFail.Standby:
+                node.Standby = true;
+                node.StandbyOnFail = true;
+                break;
+            case OnFail.Block:
+                rsc.Managed = false;
+                rsc.Blocked = true;
+                break;
+            case OnFail.Migrate:
+                ResourceLocation(rsc, node, Score.MinusInfinity);
+                break;
+            case OnFail.Stop:
+                rsc.NextRole = ResourceRole.Stopped;
+                break;
+            case OnFail.Recover:
+                if (rsc.Role != ResourceRole.Stopped && rsc.Role != ResourceRole.Unknown)
+                {
+                    rsc.Failed = true;
+                    rsc.StopFlag = true;
+                    StopAction(rsc, node, optional: false);
+                }
+
+                break;
+        }
+
+        if (rsc.Role != ResourceRole.Stopped && rsc.Role != ResourceRole.Unknown)
+        {
+            AddRunning(rsc, node, saved != OnFail.Ignore);
+            switch (onFail)
+            {
+                case OnFail.Ignore:
+                    break;
+                case OnFail.Demote or OnFail.Block:
+                    rsc.Failed = true;
+                    break;
+                default:
+                    rsc.Failed = true;
+                    rsc.StopFlag = true;
+                    break;
+            }
+        }
+        else if (rsc.CloneName is { } cn && cn.Contains(':', StringComparison.Ordinal))
+        {
+            rsc.CloneName = null;
+        }
+        else
+        {
+            foreach (var stop in FindActions(rsc, "stop", node))
+            {
+                stop.Optional = true;
+            }
+        }
+    }
+
+    /// <summary>native_add_running.</summary>
+    private void AddRunning(WResource rsc, WNode node, bool failed)
+    {
+        if (rsc.RunningOn.Contains(node))
+        {
+            return;
+        }
+
+        rsc.RunningOn.Add(node);
+        if (rsc.Variant == Variant.Primitive)
+        {
+            node.Running.Add(rsc);
+            if (node.Maintenance)
+            {
+                rsc.Managed = false;
+                rsc.MaintenanceFlag = true;
+            }
+        }
+
+        if (!rsc.Managed)
+        {
+            ResourceLocation(rsc, node, Score.Infinity);
+            for (var p = rsc.Parent; p is not null && node.Online; p = p.Parent)
+            {
+                p.RunningOn.Add(node);
+            }
+
+            return;
+        }
+
+        if (rsc.RunningOn.Count > 1)
+        {
+            switch (rsc.Recovery)
+            {
+                case MultipleActive.StopOnly:
+                    SetAllNodes(rsc, Score.MinusInfinity);
+                    break;
+                case MultipleActive.Block:
+                    rsc.Managed = false;
+                    rsc.Blocked = true;
+                    if (rsc.Parent is { Variant: Variant.Group, Recovery: MultipleActive.Block } g)
+                    {
+                        foreach (var child in g.Children)
+                        {
+                            child.Managed = false;
+                            child.Blocked = true;
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        if (rsc.Parent is not null)
+        {
+            AddRunning(rsc.Parent, node, false);
+        }
+
+        _ = failed;
+    }
+
+    // ---- fail counts ------------------------------------------------------------------------------------
+
+    private readonly Dictionary<(string, bool, bool), Regex> _failRegexes = [];
+
+    private Regex FailRegex(string prefix, string name, bool unique)
+    {
+        var key = (prefix + "-" + name, unique, LegacyFailcounts);
+        if (!_failRegexes.TryGetValue(key, out var re))
+        {
+            var op = LegacyFailcounts ? "" : "#.+_[0-9]+";
+            var inst = unique ? "" : "(:[0-9]+)?";
+            re = new Regex($"^{Regex.Escape(prefix)}-{Regex.Escape(name)}{inst}{op}$", RegexOptions.CultureInvariant);
+            _failRegexes[key] = re;
+        }
+
+        return re;
+    }
+
+    /// <summary>pe_get_failcount: the sum of the fail-count attributes of a resource on a node.</summary>
+    internal int GetFailcount(WNode node, WResource rsc, bool effective, out long lastFailure)
+    {
+        var name = rsc.Unique ? rsc.Id : StripInstance(rsc.Id);
+        if (rsc.CloneName is { } cn && !rsc.Unique)
+        {
+            name = StripInstance(cn);
+        }
+
+        var countRe = FailRegex("fail-count", name, rsc.Unique);
+        var lastRe = FailRegex("last-failure", name, rsc.Unique);
+        var count = Score.Zero;
+        lastFailure = 0;
+        foreach (var (k, v) in node.Attributes)
+        {
+            if (k.StartsWith("fail-count-", StringComparison.Ordinal) && countRe.IsMatch(k))
+            {
+                count += new Score(ParseScore(v, 0));
+            }
+            else if (k.StartsWith("last-failure-", StringComparison.Ordinal) && lastRe.IsMatch(k))
+            {
+                if (long.TryParse(v, out var lf) && lf > lastFailure)
+                {
+                    lastFailure = lf;
+                }
+            }
+        }
+
+        if (effective && count.Value > 0 && rsc.FailureTimeoutSeconds > 0 && !BlockFailure(rsc)
+            && NowEpoch > lastFailure + rsc.FailureTimeoutSeconds)
+        {
+            return 0;
+        }
+
+        return count.Value;
+    }
+
+    /// <summary>block_failure: a failure of an operation configured on-fail=block never times out.</summary>
+    private bool BlockFailure(WResource rsc) =>
+        rsc.Primitive?.Operations.Any(o => string.Equals(OpSetting(o, "on-fail"), "block", StringComparison.OrdinalIgnoreCase)) == true;
+
+    private bool CheckOperationExpiry(WResource rsc, WNode node, int rc, OperationRecord op)
+    {
+        var expired = false;
+        var isLastFailure = op.Id.EndsWith("_last_failure_0", StringComparison.Ordinal);
+        var unexpiredFailcount = 0;
+        if (rsc.FailureTimeoutSeconds > 0 && op.LastRcChange is { } lastRun)
+        {
+            if (NowEpoch >= lastRun + rsc.FailureTimeoutSeconds && !BlockFailure(rsc))
+            {
+                expired = true;
+            }
+
+            unexpiredFailcount = GetFailcount(node, rsc, effective: true, out _);
+        }
+
+        if (expired)
+        {
+            if (GetFailcount(node, rsc, effective: false, out _) > 0)
+            {
+                if (unexpiredFailcount == 0)
+                {
+                    ClearFailcount(rsc, node, "it expired");
+                }
+                else
+                {
+                    expired = false;
+                }
+            }
+        }
+
+        if (expired && op.Interval == TimeSpan.Zero && op.Operation == "monitor" && rc is 0 or 7 or 8 or 190 or 191)
+        {
+            expired = false;
+        }
+
+        _ = isLastFailure;
+        return expired;
+    }
+}

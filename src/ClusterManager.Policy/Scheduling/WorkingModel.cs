@@ -1,0 +1,297 @@
+using ClusterManager.Model;
+using ClusterManager.Model.Configuration;
+
+namespace ClusterManager.Policy.Scheduling;
+
+// The scheduler's working state for one Compute call. It is created, mutated and discarded inside that call
+// (nothing is shared between calls), which keeps the public function pure while letting the phases mirror
+// Pacemaker's scheduler step for step: exact agreement with its regression cases depends on that.
+
+internal enum Variant
+{
+    Primitive = 0,
+    Group = 1,
+    Clone = 2,
+}
+
+/// <summary>Pacemaker's on-fail responses, compared with Scheduler.OnFailRank.</summary>
+internal enum OnFail
+{
+    Ignore,
+    Recover,
+    Migrate,
+    Block,
+    Stop,
+    Standby,
+    Fence,
+    RestartContainer,
+    ResetRemote,
+    Demote,
+}
+
+internal enum MultipleActive
+{
+    StopStart,
+    StopOnly,
+    Block,
+    StopUnexpected,
+}
+
+internal enum Requirement
+{
+    Nothing,
+    Quorum,
+    Fencing,
+}
+
+internal enum NoQuorumPolicy
+{
+    Stop,
+    Freeze,
+    Ignore,
+    Demote,
+    Suicide,
+}
+
+[Flags]
+internal enum OrderFlags
+{
+    None = 0,
+    Optional = 1 << 0,
+    ImpliesThen = 1 << 1,
+    ImpliesFirst = 1 << 2,
+    RunnableLeft = 1 << 3,
+    Restart = 1 << 4,
+    Asymmetrical = 1 << 5,
+    OneOrMore = 1 << 6,
+    SameNode = 1 << 7,
+    Probe = 1 << 8,
+    ThenCancelsFirst = 1 << 9,
+    Serialize = 1 << 10,
+    ImpliesFirstPromoted = 1 << 11,
+    Preserve = 1 << 12,
+    AntiColocation = 1 << 13,
+    ImpliesThenPrinted = 1 << 14,
+    ImpliesFirstPrinted = 1 << 15,
+}
+
+internal sealed class WNode(NodeName name, string id, int index)
+{
+    public NodeName Name { get; } = name;
+    public string Id { get; } = id;
+    public int Index { get; } = index;
+    public Dictionary<string, string> Attributes { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, int> Utilization { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The node's base weight (its configured score; -INFINITY once known offline or shutting down).</summary>
+    public Score Weight { get; set; }
+    public bool Online { get; set; }
+    public bool Unclean { get; set; }
+    public bool Unseen { get; set; } = true;
+    public bool Standby { get; set; }
+    public bool StandbyOnFail { get; set; }
+    public bool Pending { get; set; }
+    public bool Maintenance { get; set; }
+    public bool Shutdown { get; set; }
+    public bool ExpectedUp { get; set; }
+    public bool IsDc { get; set; }
+    public bool HasState { get; set; }
+    public bool Fenced { get; set; }
+    public bool Unpacked { get; set; }
+    public bool RemoteOrPing { get; set; }
+    public string? FenceReason { get; set; }
+
+    /// <summary>Resources assigned here in this run (Pacemaker's num_resources).</summary>
+    public int AssignedCount { get; set; }
+    public List<WResource> Running { get; } = [];
+
+    public bool CanRunResources => Online && !Shutdown && !Unclean && !Standby && !Maintenance;
+
+    public string? Attribute(string name) => Attributes.GetValueOrDefault(name);
+
+    public override string ToString() => Name.Value;
+}
+
+internal sealed class WResource(string id, Variant variant, ResourceConfig config, WResource? parent)
+{
+    public string Id { get; } = id;
+    public Variant Variant { get; } = variant;
+    public ResourceConfig Config { get; } = config;
+    public WResource? Parent { get; } = parent;
+    public List<WResource> Children { get; } = [];
+    public int DocumentIndex { get; set; }
+
+    public PrimitiveConfig? Primitive => Config as PrimitiveConfig;
+    public Dictionary<string, string> Meta { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> Parameters { get; set; } = new(StringComparer.Ordinal);
+
+    // Flags (Pacemaker's pe_rsc_*).
+    public bool Managed { get; set; } = true;
+    public bool Failed { get; set; }
+    public bool StopFlag { get; set; }
+    public bool Blocked { get; set; }
+    public bool Orphan { get; set; }
+    public bool FailureIgnored { get; set; }
+    public bool Provisional { get; set; } = true;
+    public bool Allocating { get; set; }
+    public bool Merging { get; set; }
+    public bool Unique { get; set; }
+    public bool Promotable { get; set; }
+    public bool StartPending { get; set; }
+    public bool MaintenanceFlag { get; set; }
+    public bool Critical { get; set; } = true;
+    public bool NeedsFencing { get; set; }
+    public bool NeedsQuorum { get; set; }
+    public bool StopUnexpected { get; set; }
+    public bool IsFenceDevice { get; set; }
+    public bool ExclusiveDiscover { get; set; }
+    public bool Reload { get; set; }
+
+    public ResourceRole Role { get; set; } = ResourceRole.Stopped;
+    public ResourceRole NextRole { get; set; } = ResourceRole.Unknown;
+    public ResourceRole? TargetRole { get; set; }
+    public List<WNode> RunningOn { get; } = [];
+    public HashSet<int> KnownOn { get; } = [];
+    public Score?[] Allowed { get; set; } = [];
+    public int[] DiscoverMode { get; set; } = [];
+    public WNode? AllocatedTo { get; set; }
+    public WNode? PendingNode { get; set; }
+    public string? PendingTask { get; set; }
+    public string? CloneName { get; set; }
+
+    public int Priority { get; set; }
+    public int Stickiness { get; set; }
+    public int MigrationThreshold { get; set; } = Score.InfinityValue;
+    public long FailureTimeoutSeconds { get; set; }
+    public MultipleActive Recovery { get; set; } = MultipleActive.StopStart;
+
+    public List<Coloc> ThisWith { get; set; } = [];
+    public List<Coloc> WithThis { get; set; } = [];
+    public List<WAction> Actions { get; } = [];
+    public List<Location> Locations { get; } = [];
+
+    // Clone settings.
+    public int CloneMax { get; set; }
+    public int CloneNodeMax { get; set; } = 1;
+    public int PromotedMax { get; set; } = 1;
+    public int PromotedNodeMax { get; set; } = 1;
+    public bool Interleave { get; set; }
+    public bool CloneOrdered { get; set; }
+    public int[] NodeCounts { get; set; } = [];
+
+    // Group settings.
+    public bool GroupOrdered { get; set; } = true;
+    public bool GroupColocated { get; set; } = true;
+
+    // Promotion.
+    public int PromotionPriority { get; set; }
+    public int SortIndex { get; set; }
+
+    public WResource Top
+    {
+        get
+        {
+            var r = this;
+            while (r.Parent is not null)
+            {
+                r = r.Parent;
+            }
+
+            return r;
+        }
+    }
+
+    public bool IsClone => Variant == Variant.Clone;
+    public bool IsAnonymousCloneInstance => Parent is { IsClone: true } p && !p.Unique;
+
+    /// <summary>The clone this resource is an instance of, or part of an instance of.</summary>
+    public WResource? CloneParent
+    {
+        get
+        {
+            for (var p = Parent; p is not null; p = p.Parent)
+            {
+                if (p.IsClone)
+                {
+                    return p;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    public IEnumerable<WResource> Primitives() =>
+        Variant == Variant.Primitive ? [this] : Children.SelectMany(c => c.Primitives());
+
+    public WNode? CurrentNode => RunningOn.Count > 0 ? RunningOn[0] : null;
+
+    public override string ToString() => Id;
+}
+
+internal sealed class Coloc(string id, WResource dependent, WResource primary, int score, ResourceRole dependentRole, ResourceRole primaryRole, string? nodeAttribute, bool influence)
+{
+    public string Id { get; } = id;
+    public WResource Dependent { get; } = dependent;
+    public WResource Primary { get; } = primary;
+    public int Score { get; } = score;
+    public ResourceRole DependentRole { get; } = dependentRole;
+    public ResourceRole PrimaryRole { get; } = primaryRole;
+    public string? NodeAttribute { get; } = nodeAttribute;
+    public bool Influence { get; } = influence;
+}
+
+internal sealed class Location(string id, WResource resource, ResourceRole roleFilter, ResourceDiscovery discovery, List<(WNode Node, Score Score)> nodes)
+{
+    public string Id { get; } = id;
+    public WResource Resource { get; } = resource;
+    public ResourceRole RoleFilter { get; } = roleFilter;
+    public ResourceDiscovery Discovery { get; } = discovery;
+    public List<(WNode Node, Score Score)> Nodes { get; set; } = nodes;
+}
+
+internal sealed class WAction(int id, WResource? rsc, string task, WNode? node, long intervalMs)
+{
+    public int Id { get; } = id;
+    public WResource? Rsc { get; } = rsc;
+    public string Task { get; } = task;
+    public WNode? Node { get; } = node;
+    public long IntervalMs { get; } = intervalMs;
+    public string Key => Rsc is null ? Task : $"{Rsc.Id}_{Task}_{IntervalMs}";
+
+    public bool Optional { get; set; }
+    public bool Runnable { get; set; } = true;
+    public bool Pseudo { get; set; }
+    public bool ImpliedByFencing { get; set; }
+    public bool Dangle { get; set; }
+    public bool RequiresAny { get; set; }
+    public bool PrintAlways { get; set; }
+    public bool Probe { get; set; }
+    public string? Reason { get; set; }
+    public string? FenceAction { get; set; }
+    public Requirement Needs { get; set; }
+    public int RunnableBefore { get; set; }
+    public int RequiredRunnableBefore { get; set; }
+
+    public List<Edge> Before { get; } = [];
+    public List<Edge> After { get; } = [];
+
+    public override string ToString() => Node is null ? Key : $"{Key} {Node.Name}";
+}
+
+internal sealed class Edge(WAction action, OrderFlags type)
+{
+    public WAction Action { get; } = action;
+    public OrderFlags Type { get; set; } = type;
+}
+
+/// <summary>A resource-level ordering, expanded into action edges once all actions exist.</summary>
+internal sealed record Ordering(
+    WResource? FirstRsc,
+    string FirstTask,
+    WAction? FirstAction,
+    WResource? ThenRsc,
+    string ThenTask,
+    WAction? ThenAction,
+    OrderFlags Type,
+    int MinRunnable = 0);
