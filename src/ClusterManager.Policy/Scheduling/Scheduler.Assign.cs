@@ -448,19 +448,45 @@ internal sealed partial class Scheduler
 
     private static int CopiesPerNode(WResource r) => r.IsClone ? r.CloneNodeMax : 1;
 
-    /// <summary>find_compatible_child: an instance of <paramref name="clone"/> on the same node as <paramref name="local"/>.</summary>
+    /// <summary>
+    /// find_compatible_child: an instance of <paramref name="clone"/> on the node where <paramref name="local"/> is
+    /// (or, if it is not placed yet, on the best of its allowed nodes that has one).
+    /// </summary>
     private WResource? FindCompatibleChild(WResource local, WResource clone, ResourceRole filter, bool current)
     {
-        var node = current ? local.CurrentNode ?? ActiveLocations(local).FirstOrDefault() : LocationOf(local);
-        if (node is null)
+        var node = current ? ActiveLocations(local).FirstOrDefault() : LocationOf(local);
+        if (node is not null)
         {
-            return null;
+            return CompatibleChildOn(node, clone, filter, current);
         }
 
+        foreach (var candidate in SortedNodes(local.Variant == Variant.Primitive ? local.Allowed : (local.Children.FirstOrDefault()?.Allowed ?? local.Allowed), null))
+        {
+            if (CompatibleChildOn(candidate, clone, filter, current) is { } pair)
+            {
+                return pair;
+            }
+        }
+
+        return null;
+    }
+
+    private static WResource? CompatibleChildOn(WNode node, WResource clone, ResourceRole filter, bool current)
+    {
         foreach (var child in clone.Children)
         {
+            if (filter != ResourceRole.Unknown && StateOf(child, current) != filter)
+            {
+                continue;
+            }
+
+            if (child.Primitives().Append(child).Any(p => p.Blocked))
+            {
+                continue;
+            }
+
             var childNode = current ? ActiveLocations(child).FirstOrDefault() : LocationOf(child);
-            if (childNode == node && (filter == ResourceRole.Unknown || child.NextRole == filter))
+            if (childNode == node)
             {
                 return child;
             }
@@ -538,8 +564,33 @@ internal sealed partial class Scheduler
 
     private static bool IsNonEmptyGroup(WResource r) => r.Variant == Variant.Group && r.Children.Count > 0;
 
-    /// <summary>pcmk__native_merge_weights (2.1.5).</summary>
+    /// <summary>The merge_weights method of the resource's kind: groups merge through their first member.</summary>
     private Score?[] MergeWeights(WResource rsc, string primaryId, Score?[]? nodes, string? attr, float factor, MergeFlags flags)
+    {
+        if (rsc.Variant != Variant.Group || rsc.Children.Count == 0)
+        {
+            return NativeMergeWeights(rsc, primaryId, nodes, attr, factor, flags);
+        }
+
+        // pcmk__group_merge_weights
+        if (rsc.Merging)
+        {
+            return nodes!;
+        }
+
+        rsc.Merging = true;
+        nodes = MergeWeights(rsc.Children[0], primaryId, nodes, attr, factor, flags);
+        foreach (var coloc in rsc.WithThis.ToList())
+        {
+            nodes = NativeMergeWeights(coloc.Dependent, rsc.Id, nodes, coloc.NodeAttribute, coloc.Score / (float)Score.InfinityValue, flags);
+        }
+
+        rsc.Merging = false;
+        return nodes!;
+    }
+
+    /// <summary>pcmk__native_merge_weights (2.1.5).</summary>
+    private Score?[] NativeMergeWeights(WResource rsc, string primaryId, Score?[]? nodes, string? attr, float factor, MergeFlags flags)
     {
         if (rsc.Merging)
         {
@@ -551,13 +602,13 @@ internal sealed partial class Scheduler
         if (flags.HasFlag(MergeFlags.Init))
         {
             work = IsNonEmptyGroup(rsc)
-                ? MergeWeights(rsc.Children[^1], primaryId, null, attr, factor, flags)
+                ? NativeMergeWeights(rsc.Children[^1], primaryId, null, attr, factor, flags)
                 : (Score?[])rsc.Allowed.Clone();
             flags &= ~MergeFlags.Init;
         }
         else if (IsNonEmptyGroup(rsc))
         {
-            work = MergeWeights(rsc.Children[^1], primaryId, nodes, attr, factor, flags);
+            work = NativeMergeWeights(rsc.Children[^1], primaryId, nodes, attr, factor, flags);
         }
         else
         {

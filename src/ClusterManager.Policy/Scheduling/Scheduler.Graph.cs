@@ -342,6 +342,7 @@ internal sealed partial class Scheduler
             }
 
             UpdateActions(first, then, firstFlags, edge.Type);
+            BlockedStopClause(first, then, edge.Type);
         }
     }
 
@@ -463,32 +464,47 @@ internal sealed partial class Scheduler
         }
     }
 
-    /// <summary>native_update_actions (2.1.5), with the flag tests applied to the whole ordering type.</summary>
+    /// <summary>
+    /// pcmk__update_ordered_actions (2.1.5). Note that "then implies first" never fires for primitives there:
+    /// it requires the first action's ordering flags and its own flags to disagree, which only collective
+    /// summaries can do. Dependents stop through restart orderings instead.
+    /// </summary>
     private void NativeUpdate(WAction first, WAction then, Flags firstFlags, OrderFlags type)
     {
-        if (type.HasFlag(OrderFlags.Asymmetrical) && then.Rsc is { } thenRsc)
+        if (then.Rsc is null)
         {
-            var thenRole = StateOf(thenRsc, current: true);
-            if (thenRole == ResourceRole.Stopped && then.Task == "stop")
+            if (type.HasFlag(OrderFlags.ImpliesThen) && !firstFlags.Optional && then.Optional)
             {
+                SetOptional(then, false);
             }
-            else if (thenRole >= ResourceRole.Started && then.Task == "start" && then.Optional && then.Node is not null
-                     && thenRsc.RunningOn.Count == 1 && thenRsc.RunningOn[0] == then.Node)
+
+            if (type.HasFlag(OrderFlags.RunnableLeft) && !firstFlags.Runnable && then.Runnable)
             {
+                SetRunnable(then, false);
             }
-            else if (!first.Runnable)
+
+            return;
+        }
+
+        if (type.HasFlag(OrderFlags.Asymmetrical) && !first.Runnable)
+        {
+            var skip = false;
+            if (then.Optional)
+            {
+                var thenRole = StateOf(then.Rsc, current: true);
+                skip = (thenRole == ResourceRole.Stopped && then.Task == "stop")
+                    || (thenRole >= ResourceRole.Started && then.Task == "start" && then.Node is not null
+                        && then.Rsc.RunningOn.Count == 1 && then.Rsc.RunningOn[0] == then.Node);
+            }
+
+            if (!skip)
             {
                 Implies(then, first, runnable: false);
                 Implies(then, first, runnable: true);
             }
         }
 
-        if (type.HasFlag(OrderFlags.ImpliesFirst) && !then.Optional && first.Optional)
-        {
-            Implies(first, then, runnable: false);
-        }
-
-        if (type.HasFlag(OrderFlags.ImpliesFirstPromoted) && !then.Optional && then.Rsc?.Role == ResourceRole.Promoted)
+        if (type.HasFlag(OrderFlags.ImpliesFirstPromoted) && then.Rsc.Role == ResourceRole.Promoted && !then.Optional)
         {
             Implies(first, then, runnable: false);
         }
@@ -506,6 +522,16 @@ internal sealed partial class Scheduler
         if (type.HasFlag(OrderFlags.Restart))
         {
             HandleRestart(first, then);
+        }
+    }
+
+    /// <summary>A blocked, unmanaged resource whose stop cannot run holds back what is ordered after that stop.</summary>
+    private void BlockedStopClause(WAction first, WAction then, OrderFlags type)
+    {
+        if ((type & (OrderFlags.ImpliesThen | OrderFlags.ImpliesFirst | OrderFlags.Restart)) != 0
+            && first.Rsc is { Managed: false, Blocked: true } && !first.Runnable && first.Task == "stop" && then.Runnable)
+        {
+            SetRunnable(then, false);
         }
     }
 

@@ -54,7 +54,7 @@ internal sealed partial class Scheduler
             }
         }
 
-        // Histories of online nodes first when fencing is enabled (offline ones may depend on them).
+        // Histories of online nodes first (offline ones may depend on them).
         foreach (var (node, state) in _snapshot.Status.Nodes.Select(s => (FindStateNode(s), s)))
         {
             if (node is null || node.Unpacked || _nodeStates[node] != state)
@@ -62,7 +62,7 @@ internal sealed partial class Scheduler
                 continue;
             }
 
-            if (StonithEnabled && !node.Online)
+            if (!node.Online)
             {
                 continue;
             }
@@ -71,9 +71,10 @@ internal sealed partial class Scheduler
             UnpackNodeHistory(node, state);
         }
 
+        // Offline nodes' histories count only when fencing is enabled (without it they are ignored).
         foreach (var (node, state) in _snapshot.Status.Nodes.Select(s => (FindStateNode(s), s)))
         {
-            if (node is null || node.Unpacked || _nodeStates[node] != state)
+            if (node is null || node.Unpacked || _nodeStates[node] != state || !StonithEnabled)
             {
                 continue;
             }
