@@ -1,0 +1,4 @@
+using System.Runtime.Versioning;
+
+// These tests run real Linux agents, namespaces and systemd.
+[assembly: SupportedOSPlatform("linux")]
