@@ -637,57 +637,107 @@ internal sealed partial class Scheduler
 
     // ---- probes and fencing -----------------------------------------------------------------------------
 
+    /// <summary>pcmk__schedule_probes: find out what runs where, on every online node that is not unclean.</summary>
     private void ScheduleProbes()
     {
+        if (Option("enable-startup-probes") is { } esp && !IsTrue(esp))
+        {
+            return;
+        }
+
         foreach (var node in _nodes)
         {
-            if (!node.Online || node.Unclean || node.Pending || node.Shutdown)
+            if (!node.Online || node.Unclean)
             {
                 continue;
             }
 
-            foreach (var rsc in _resources.SelectMany(r => r.Primitives()).ToList())
+            if (node.Attribute("probe_complete") is { } probed && !IsTrue(probed))
             {
-                if (rsc.KnownOn.Contains(node.Index) || rsc.Orphan || rsc.DiscoverMode[node.Index] == 1)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                if (rsc.ExclusiveDiscover && rsc.DiscoverMode[node.Index] != 2)
-                {
-                    continue;
-                }
-
-                if (!rsc.IsAnonymousCloneInstance || !AnyInstanceKnownOn(rsc, node))
-                {
-                    var probe = CustomAction(rsc, "monitor", node, optional: false);
-                    probe.Probe = true;
-                    probe.Runnable = true;
-                    foreach (var start in FindActions(rsc, "start", null))
-                    {
-                        _orderings.Add(new Ordering(null, "monitor", probe, null, "start", start, OrderFlags.Optional));
-                    }
-                }
+            foreach (var rsc in _resources.ToList())
+            {
+                ProbeOn(rsc, node);
             }
         }
     }
 
-    private static bool AnyInstanceKnownOn(WResource rsc, WNode node)
+    private bool ProbeOn(WResource rsc, WNode node)
     {
-        var clone = rsc.CloneParent!;
-        var baseId = StripInstance(rsc.Id);
-        foreach (var child in clone.Children)
+        switch (rsc.Variant)
         {
-            foreach (var p in child.Primitives())
-            {
-                if (p != rsc && StripInstance(p.Id) == baseId && (p.KnownOn.Contains(node.Index) || p.Actions.Any(a => a.Probe && a.Node == node)))
+            case Variant.Group:
+                return ProbeList(rsc.Children, node);
+            case Variant.Clone:
+                SortByInstance(rsc);
+                if (rsc.ExclusiveDiscover && rsc.Allowed[node.Index] is not null && rsc.DiscoverMode[node.Index] != 2)
                 {
-                    return true;
+                    rsc.Allowed[node.Index] = null;
+                    return false;
                 }
+
+                if (rsc.Unique)
+                {
+                    return ProbeList(rsc.Children, node);
+                }
+
+                var child = rsc.Children.FirstOrDefault(c => c.Primitives().Any(p => p.KnownOn.Contains(node.Index)))
+                    ?? rsc.Children.FirstOrDefault(c => LocationOf(c) == node)
+                    ?? rsc.Children.FirstOrDefault();
+                return child is not null && ProbeOn(child, node);
+        }
+
+        if (rsc.Orphan || rsc.KnownOn.Contains(node.Index))
+        {
+            return false;
+        }
+
+        var top = rsc.Top;
+        if (rsc.ExclusiveDiscover || top.ExclusiveDiscover)
+        {
+            if (rsc.Allowed[node.Index] is null || rsc.DiscoverMode[node.Index] != 2)
+            {
+                return false;
             }
         }
 
-        return false;
+        if (rsc.DiscoverMode[node.Index] == 1)
+        {
+            return false;
+        }
+
+        var probe = CustomAction(rsc, "monitor", node, optional: false);
+        probe.Optional = false;
+        probe.Probe = true;
+        var target = top.IsClone ? top : rsc;
+        var flags = OrderFlags.Optional;
+        if (!probe.Runnable && target.RunningOn.Count == 0)
+        {
+            flags |= OrderFlags.RunnableLeft;
+        }
+
+        _orderings.Add(new Ordering(null, "monitor", probe, target, "start", null, flags));
+        return true;
+    }
+
+    private bool ProbeList(List<WResource> list, WNode node)
+    {
+        var any = false;
+        foreach (var r in list)
+        {
+            any |= ProbeOn(r, node);
+        }
+
+        return any;
+    }
+
+    private static void SortByInstance(WResource clone)
+    {
+        var sorted = clone.Children.OrderBy(c => InstanceNumber(c.Id)).ToList();
+        clone.Children.Clear();
+        clone.Children.AddRange(sorted);
     }
 
     private bool AnyManagedResources() => _resources.Any(r => r.Primitives().Any(p => p.Managed));

@@ -94,6 +94,15 @@ internal sealed partial class Scheduler
             clone.CloneMax = 0;
         }
 
+        // Only OCF and fencing agents can be globally unique; others force the clone anonymous (pe__force_anon).
+        if (clone.Unique && FlattenPrimitives(cfg.Child).Any(p => p.Class is not ("ocf" or "stonith")))
+        {
+            _warnings.Add($"clone '{clone.Id}': globally-unique ignored because its agents' class supports anonymous clones only");
+            clone.Unique = false;
+            clone.CloneNodeMax = 1;
+            clone.CloneMax = Math.Min(clone.CloneMax, _nodes.Count);
+        }
+
         // Clones are sticky by default (clone_unpack).
         if (!clone.Meta.ContainsKey("resource-stickiness"))
         {
@@ -108,6 +117,13 @@ internal sealed partial class Scheduler
             AddCloneInstance(clone, cfg, lineage, i);
         }
     }
+
+    private static IEnumerable<PrimitiveConfig> FlattenPrimitives(ResourceConfig cfg) => cfg switch
+    {
+        PrimitiveConfig p => [p],
+        GroupConfig g => g.Members,
+        _ => [],
+    };
 
     private WResource AddCloneInstance(WResource clone, CloneConfig cfg, List<ResourceConfig> lineage, int instance)
     {

@@ -144,6 +144,7 @@ internal sealed partial class Scheduler
         return StonithEnabled ? OnlineWithFencing(node, state) : OnlineWithoutFencing(node, state);
     }
 
+    /// <summary>determine_online_status_fencing (2.1.5): online starts as "in membership"; only some branches change it.</summary>
     private bool OnlineWithFencing(WNode node, NodeState state)
     {
         var terminate = node.Attribute("terminate");
@@ -153,13 +154,13 @@ internal sealed partial class Scheduler
         var inCluster = state.InMembership;
         var join = state.Join;
         var expected = state.Expected ?? "down";
+        var online = inCluster == true;
 
         if (node.Shutdown)
         {
-            return crmdOnline;
+            online = crmdOnline;
         }
-
-        if (inCluster is null)
+        else if (inCluster is null)
         {
             FenceNode(node, "peer has not been seen by the cluster");
         }
@@ -177,7 +178,7 @@ internal sealed partial class Scheduler
         }
         else if (doTerminate && string.Equals(join, "down", StringComparison.OrdinalIgnoreCase) && inCluster != true && !crmdOnline)
         {
-            return false;
+            online = false;
         }
         else if (inCluster != true)
         {
@@ -193,7 +194,7 @@ internal sealed partial class Scheduler
         }
         else if (string.Equals(join, "member", StringComparison.OrdinalIgnoreCase))
         {
-            return true;
+            online = true;
         }
         else if (string.Equals(join, "pending", StringComparison.OrdinalIgnoreCase) || string.Equals(join, "down", StringComparison.OrdinalIgnoreCase))
         {
@@ -205,7 +206,7 @@ internal sealed partial class Scheduler
             FenceNode(node, "peer was in an unknown state");
         }
 
-        return false;
+        return online;
     }
 
     private bool OnlineWithoutFencing(WNode node, NodeState state)
