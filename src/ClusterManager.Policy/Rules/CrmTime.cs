@@ -61,6 +61,11 @@ internal static class CrmTime
             rest = rest[1..];
         }
 
+        if (rest.Length == 0)
+        {
+            return false;
+        }
+
         try
         {
             if (rest.StartsWith('W'))
@@ -88,16 +93,29 @@ internal static class CrmTime
                 return true;
             }
 
-            var digits = rest.Replace("-", "", StringComparison.Ordinal);
-            if (!digits.All(char.IsAsciiDigit))
+            var hadDash = s.Length > 4 && s[4] == '-';
+            if (rest.Contains('-', StringComparison.Ordinal))
+            {
+                // Calendar date: MM-DD.
+                var parts = rest.Split('-');
+                if (parts.Length != 2 || parts.Any(p => p.Length is < 1 or > 2 || !p.All(char.IsAsciiDigit)))
+                {
+                    return false;
+                }
+
+                date = new DateOnly(year, int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+                return true;
+            }
+
+            if (rest.Length == 0 || !rest.All(char.IsAsciiDigit))
             {
                 return false;
             }
 
-            if (digits.Length == 3 && !rest.Contains('-', StringComparison.Ordinal))
+            if ((hadDash && rest.Length <= 3) || rest.Length == 3)
             {
-                // Ordinal date: DDD.
-                var ordinal = int.Parse(digits, CultureInfo.InvariantCulture);
+                // Ordinal date: YYYY-DDD (Pacemaker reads any "YYYY-N" this way, so 2005-02 is 2 January).
+                var ordinal = int.Parse(rest, CultureInfo.InvariantCulture);
                 var daysInYear = DateTime.IsLeapYear(year) ? 366 : 365;
                 if (ordinal < 1 || ordinal > daysInYear)
                 {
@@ -108,11 +126,10 @@ internal static class CrmTime
                 return true;
             }
 
-            if (digits.Length == 4)
+            if (rest.Length == 4)
             {
-                var month = int.Parse(digits.AsSpan(0, 2), CultureInfo.InvariantCulture);
-                var day = int.Parse(digits.AsSpan(2, 2), CultureInfo.InvariantCulture);
-                date = new DateOnly(year, month, day);
+                // Compact calendar date: YYYYMMDD.
+                date = new DateOnly(year, int.Parse(rest.AsSpan(0, 2), CultureInfo.InvariantCulture), int.Parse(rest.AsSpan(2, 2), CultureInfo.InvariantCulture));
                 return true;
             }
 

@@ -10,7 +10,7 @@ internal static class DateRules
     {
         DateTimeOffset? start = CrmTime.TryParse(e.Start, out var s) ? s : null;
         DateTimeOffset? end = CrmTime.TryParse(e.End, out var en) ? en : null;
-        if (start is { } st && e.End is null && e.Duration is { } duration)
+        if (start is { } st && end is null && e.Duration is { } duration)
         {
             end = AddDuration(st, duration);
         }
