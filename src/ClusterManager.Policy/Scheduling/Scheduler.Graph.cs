@@ -234,6 +234,23 @@ internal sealed partial class Scheduler
         return new Flags(optional && action.Optional, runnable && action.Runnable);
     }
 
+    /// <summary>
+    /// action_flags_for_ordering: for a clone action on a specific node, "runnable" means runnable anywhere;
+    /// only the optional flag is node-specific.
+    /// </summary>
+    private Flags FlagsForOrdering(WAction action, WNode? node)
+    {
+        var flags = FlagsOf(action, null);
+        if (node is null || action.Rsc is not { IsClone: true })
+        {
+            return flags;
+        }
+
+        var runnable = flags.Runnable;
+        flags = FlagsOf(action, node);
+        return runnable ? flags with { Runnable = true } : flags;
+    }
+
     private static WAction? FirstAction(WResource rsc, string task, WNode? node)
     {
         foreach (var a in rsc.Actions)
@@ -334,7 +351,7 @@ internal sealed partial class Scheduler
             }
 
             var first = Expand(edge.Action, then);
-            var firstFlags = FlagsOf(first, then.Node);
+            var firstFlags = FlagsForOrdering(first, then.Node);
             if (edge.Type.HasFlag(OrderFlags.Probe) && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
             {
                 edge.Type = OrderFlags.None;
