@@ -146,7 +146,7 @@ internal static class CrmTime
         time = TimeSpan.Zero;
         offset = TimeSpan.Zero;
         var zone = s.IndexOfAny(['Z', 'z', '+', '-']);
-        var clock = zone < 0 ? s : s[..zone];
+        var clock = (zone < 0 ? s : s[..zone]).Trim();
         if (zone >= 0)
         {
             var z = s[zone..];
