@@ -95,7 +95,8 @@ internal sealed partial class Scheduler
                 var nodes = new List<(WNode, Score)>();
                 foreach (var node in _nodes)
                 {
-                    var context = new RuleContext(node.Attributes, _snapshot.Now);
+                    var context = new RuleContext(node.Attributes, _snapshot.Now,
+                        ResourceParameters: rsc.Parameters, ResourceMeta: rsc.Meta);
                     if (!RuleEvaluator.Evaluate(rule, context))
                     {
                         continue;

@@ -1,0 +1,79 @@
+using ClusterManager.Cli.Commands;
+
+namespace ClusterManager.Cli;
+
+/// <summary>
+/// The hactl command line: dispatches to the registered commands and turns usage errors into a message and
+/// exit code 2. Runs in-process with any writers, so tests call <see cref="Run"/> directly.
+/// </summary>
+public static class Hactl
+{
+    private const string Overview = "hactl - manage and inspect a ClusterManager cluster (pcs/crm_simulate style)";
+
+    /// <summary>The command table.</summary>
+    public static CommandTable CreateCommands() => new CommandTable()
+        .Add(SimulateCommand.Definition);
+
+    /// <summary>Runs hactl with <paramref name="args"/>; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var commands = CreateCommands();
+        if (args.Length == 0)
+        {
+            WriteOverview(stderr, commands);
+            return ExitCodes.BadInput;
+        }
+
+        if (args[0] is "--help" or "-h" or "help")
+        {
+            var topic = args.Skip(1).ToArray();
+            if (topic.Length > 0 && commands.Find(topic) is { } described)
+            {
+                stdout.Write(described.Usage);
+                return ExitCodes.Ok;
+            }
+
+            WriteOverview(stdout, commands);
+            return ExitCodes.Ok;
+        }
+
+        var command = commands.Find(args);
+        if (command is null)
+        {
+            stderr.Write($"error: unknown command '{args[0]}'\n");
+            WriteOverview(stderr, commands);
+            return ExitCodes.BadInput;
+        }
+
+        var cursor = new ArgumentCursor(args.Skip(command.Words.Count));
+        if (cursor.WantsHelp)
+        {
+            stdout.Write(command.Usage);
+            return ExitCodes.Ok;
+        }
+
+        try
+        {
+            return command.Run(new CommandContext(cursor, stdout, stderr, time ?? TimeProvider.System));
+        }
+        catch (UsageException e)
+        {
+            stderr.Write($"error: {e.Message}\n");
+            stderr.Write(command.Usage);
+            return ExitCodes.BadInput;
+        }
+    }
+
+    private static void WriteOverview(TextWriter writer, CommandTable commands)
+    {
+        writer.Write(Overview + "\n\nUsage: hactl COMMAND [ARGS...]   (hactl COMMAND --help for details)\n\nCommands:\n");
+        var width = commands.Commands.Max(c => c.Name.Length) + 2;
+        foreach (var c in commands.Commands)
+        {
+            writer.Write($"  {c.Name.PadRight(width)}{c.Summary}\n");
+        }
+    }
+}
