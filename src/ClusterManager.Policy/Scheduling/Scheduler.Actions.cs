@@ -6,8 +6,6 @@ namespace ClusterManager.Policy.Scheduling;
 // (pcmk_sched_native.c), group/clone pseudo-actions, internal orderings.
 internal sealed partial class Scheduler
 {
-    private bool _fencingCreated;
-
     private WAction NewAction(WResource? rsc, string task, WNode? node, long interval, bool optional)
     {
         var action = new WAction(_actions.Count + 1, rsc, task, node, interval) { Optional = optional };
@@ -761,7 +759,7 @@ internal sealed partial class Scheduler
             return existing;
         }
 
-        var action = NewAction(null, "stonith", node, 0, optional: false);
+        var action = NewAction(null, "stonith", node, 0, optional: true);
         action.FenceAction = StonithAction;
         action.Reason = node.FenceReason ?? reason;
         action.Runnable = true;
@@ -771,7 +769,6 @@ internal sealed partial class Scheduler
 
     private void ScheduleFencing()
     {
-        _fencingCreated = true;
         var needStonith = StonithEnabled && AnyManagedResources();
         WAction? previous = null;
         foreach (var node in _nodes)
@@ -779,6 +776,7 @@ internal sealed partial class Scheduler
             if (node.Unclean && needStonith && CanFence(node))
             {
                 var fence = EnsureFenceAction(node, "node is unclean");
+                fence.Optional = false;
                 foreach (var rsc in _resources)
                 {
                     StonithOrdering(rsc, fence);

@@ -10,13 +10,16 @@ internal sealed partial class Scheduler
 {
     private readonly Dictionary<WResource, (bool Managed, bool Blocked, bool Orphan, bool FailureIgnored, bool Failed)> _displayFlags = [];
 
-    private static bool InGraph(WAction a) => !a.Optional && a.Runnable;
+    private static bool InGraph(WAction a) => (!a.Optional || a.PrintAlways) && a.Runnable;
 
     private List<ResourceChange> Summarize()
     {
         var changes = new List<ResourceChange>();
-        foreach (var action in _actions)
+
+        // Pacemaker prepends every new action to its list, so node actions print newest first.
+        for (var i = _actions.Count - 1; i >= 0; i--)
         {
+            var action = _actions[i];
             if (action.Rsc is not null || action.Optional)
             {
                 continue;

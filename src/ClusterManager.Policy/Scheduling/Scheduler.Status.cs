@@ -239,10 +239,10 @@ internal sealed partial class Scheduler
 
         node.Unclean = true;
         node.FenceReason ??= reason;
-        if (_fencingCreated)
-        {
-            EnsureFenceAction(node, reason);
-        }
+
+        // pe_fence_op: the (still optional) fencing action exists from the moment the node turns unclean;
+        // its creation order is the order the transition summary lists fencing in (reversed).
+        EnsureFenceAction(node, reason);
     }
 
     private void UnpackNodeHistory(WNode node, NodeState state)
