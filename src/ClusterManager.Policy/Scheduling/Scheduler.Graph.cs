@@ -98,8 +98,22 @@ internal sealed partial class Scheduler
         }
     }
 
+    private bool _depthFirst;
+
+    /// <summary>
+    /// Propagates flags the way Pacemaker does (pcmk__update_action_for_orderings, recursive, newest action first,
+    /// each action's orderings newest first): the order decides which reason each flag change records. A final
+    /// worklist pass guarantees the fixed point even where the recursion was cut short.
+    /// </summary>
     private void PropagateAll()
     {
+        _depthFirst = true;
+        for (var i = _actions.Count - 1; i >= 0; i--)
+        {
+            UpdateActionDepthFirst(_actions[i], 0);
+        }
+
+        _depthFirst = false;
         foreach (var action in _actions.ToList())
         {
             Enqueue(action);
@@ -112,6 +126,114 @@ internal sealed partial class Scheduler
             var action = _queue.Dequeue();
             _queued.Remove(action);
             UpdateAction(action);
+        }
+    }
+
+    private const int MaxDepth = 2_000;
+
+    private void UpdateActionDepthFirst(WAction then, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            Enqueue(then);
+            return;
+        }
+
+        var lastOptional = then.Optional;
+        var lastRunnable = then.Runnable;
+        var thenChanged = false;
+        if (then.RequiresAny)
+        {
+            then.RunnableBefore = 0;
+            if (then.RequiredRunnableBefore == 0)
+            {
+                then.RequiredRunnableBefore = 1;
+            }
+
+            then.Runnable = false;
+        }
+
+        for (var i = then.Before.Count - 1; i >= 0; i--)
+        {
+            var edge = then.Before[i];
+            if (edge.Type == OrderFlags.None)
+            {
+                continue;
+            }
+
+            var first = Expand(edge.Action, then);
+            if (first != edge.Action)
+            {
+                // "Ordering X after <collective> running instead of start": a new edge replaces this one.
+                if (AddEdge(first, then, edge.Type))
+                {
+                    thenChanged = true;
+                }
+
+                edge.Type = OrderFlags.None;
+                continue;
+            }
+
+            var firstBefore = (first.Optional, first.Runnable);
+            var thenBefore = (then.Optional, then.Runnable);
+            var firstFlags = FlagsForOrdering(first, then.Node);
+            if (edge.Type.HasFlag(OrderFlags.Probe) && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
+            {
+                edge.Type = OrderFlags.None;
+                continue;
+            }
+
+            if (edge.Type.HasFlag(OrderFlags.OneOrMore) && then.RequiresAny && firstFlags.Runnable)
+            {
+                then.RunnableBefore++;
+                if (then.RunnableBefore >= then.RequiredRunnableBefore)
+                {
+                    then.Runnable = true;
+                }
+            }
+
+            foreach (var kind in FlagOrder)
+            {
+                if (edge.Type.HasFlag(kind))
+                {
+                    UpdateActions(first, then, kind == OrderFlags.ImpliesThen ? firstFlags with { Runnable = true } : firstFlags, kind);
+                }
+            }
+
+            BlockedStopClause(first, then, edge.Type);
+            if ((first.Optional, first.Runnable) != firstBefore)
+            {
+                foreach (var after in first.After.ToList())
+                {
+                    UpdateActionDepthFirst(after.Action, depth + 1);
+                }
+
+                UpdateActionDepthFirst(first, depth + 1);
+            }
+
+            if ((then.Optional, then.Runnable) != thenBefore)
+            {
+                thenChanged = true;
+            }
+        }
+
+        if (then.RequiresAny)
+        {
+            thenChanged = then.Runnable != lastRunnable || then.Optional != lastOptional;
+        }
+
+        if (thenChanged)
+        {
+            if (lastRunnable && !then.Runnable)
+            {
+                ColocatedStartChain(then);
+            }
+
+            UpdateActionDepthFirst(then, depth + 1);
+            for (var i = then.After.Count - 1; i >= 0; i--)
+            {
+                UpdateActionDepthFirst(then.After[i].Action, depth + 1);
+            }
         }
     }
 
@@ -279,7 +401,7 @@ internal sealed partial class Scheduler
         {
             action.Runnable = value;
             Touched(action);
-            if (!value)
+            if (!value && !_depthFirst)
             {
                 ColocatedStartChain(action);
             }
@@ -288,6 +410,11 @@ internal sealed partial class Scheduler
 
     private void Touched(WAction action)
     {
+        if (_depthFirst)
+        {
+            return;
+        }
+
         Enqueue(action);
         foreach (var e in action.After)
         {
@@ -358,10 +485,29 @@ internal sealed partial class Scheduler
                 continue;
             }
 
-            UpdateActions(first, then, firstFlags, edge.Type);
+            // update_action_for_ordering_flags applies one kind of ordering at a time, in this order; the
+            // first flag cleared records its reason, so the order decides the "due to" of the summary.
+            foreach (var kind in FlagOrder)
+            {
+                if (edge.Type.HasFlag(kind))
+                {
+                    UpdateActions(first, then, kind == OrderFlags.ImpliesThen ? firstFlags with { Runnable = true } : firstFlags, kind);
+                }
+            }
+
             BlockedStopClause(first, then, edge.Type);
         }
     }
+
+    private static readonly OrderFlags[] FlagOrder =
+    [
+        OrderFlags.ImpliesThen,
+        OrderFlags.Restart,
+        OrderFlags.ImpliesFirst,
+        OrderFlags.ImpliesFirstPromoted,
+        OrderFlags.RunnableLeft,
+        OrderFlags.Asymmetrical,
+    ];
 
     private void UpdateActions(WAction first, WAction then, Flags firstFlags, OrderFlags type)
     {
