@@ -504,6 +504,13 @@ internal sealed partial class Scheduler
         }
 
         var flags = FlagsForKind(o.Kind, firstAction, symmetrical ? 1 : 0);
+
+        // Deprecated restart-type=restart upgrades an optional ordering: a restart of "first" restarts "then".
+        if (o.Kind == OrderKind.Optional && RestartTypeRestart(then))
+        {
+            flags |= OrderFlags.ImpliesThen;
+        }
+
         if (minRunnable > 0)
         {
             AddOnePlusOrdering(o.Id, first, firstAction, then, thenAction, flags, minRunnable);
@@ -515,9 +522,18 @@ internal sealed partial class Scheduler
 
         if (symmetrical && InvertAction(thenAction) is { } ti && InvertAction(firstAction) is { } fi)
         {
-            _orderings.Add(new Ordering(then, ti, null, first, fi, null, FlagsForKind(o.Kind, firstAction, 2)));
+            var inverse = FlagsForKind(o.Kind, firstAction, 2);
+            if (o.Kind == OrderKind.Optional && RestartTypeRestart(first))
+            {
+                inverse |= OrderFlags.ImpliesFirst;
+            }
+
+            _orderings.Add(new Ordering(then, ti, null, first, fi, null, inverse));
         }
     }
+
+    private static bool RestartTypeRestart(WResource rsc) =>
+        string.Equals(rsc.Meta.GetValueOrDefault("restart-type"), "restart", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>clone-min / require-all=false: "then" needs only some instances of "first".</summary>
     private void AddOnePlusOrdering(string id, WResource first, string firstAction, WResource then, string thenAction, OrderFlags flags, int min)

@@ -56,7 +56,7 @@ internal sealed partial class Scheduler
         WNode? current = null;
         if (rsc.RunningOn.Count > 0)
         {
-            current = ActiveOn(rsc);
+            current = rsc.CurrentNode;
             if (rsc.Role == ResourceRole.Stopped)
             {
                 rsc.Role = ResourceRole.Started;
@@ -69,31 +69,6 @@ internal sealed partial class Scheduler
         }
 
         RscAction(rsc, current, next, changes);
-    }
-
-    /// <summary>pe__find_active_on: the first node, or for resources that need no fencing the first clean one.</summary>
-    private static WNode? ActiveOn(WResource rsc)
-    {
-        WNode? active = null;
-        foreach (var node in rsc.RunningOn)
-        {
-            var happy = node.Online && !node.Unclean;
-            if (!rsc.NeedsFencing)
-            {
-                if (happy && (active is null || !active.Online || active.Unclean))
-                {
-                    active = node;
-                }
-            }
-
-            active ??= node;
-            if (rsc.NeedsFencing)
-            {
-                break;
-            }
-        }
-
-        return active;
     }
 
     private WAction? LastMatch(WResource rsc, string task, WNode? node)

@@ -224,7 +224,34 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     public IEnumerable<WResource> Primitives() =>
         Variant == Variant.Primitive ? [this] : Children.SelectMany(c => c.Primitives());
 
-    public WNode? CurrentNode => RunningOn.Count > 0 ? RunningOn[0] : null;
+    /// <summary>
+    /// pe__current_node / pe__find_active_on: the first node it is active on, or, for a resource that does not
+    /// need fencing, the first clean one (it may be started elsewhere before an unclean node is fenced).
+    /// </summary>
+    public WNode? CurrentNode
+    {
+        get
+        {
+            WNode? active = null;
+            foreach (var node in RunningOn)
+            {
+                if (NeedsFencing)
+                {
+                    return node;
+                }
+
+                var happy = node.Online && !node.Unclean;
+                if (happy && (active is null || !active.Online || active.Unclean))
+                {
+                    active = node;
+                }
+
+                active ??= node;
+            }
+
+            return active;
+        }
+    }
 
     public override string ToString() => Id;
 }
