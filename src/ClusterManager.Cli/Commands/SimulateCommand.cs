@@ -108,7 +108,7 @@ public static class SimulateCommand
         Transition transition;
         try
         {
-            transition = PolicyEngine.Compute(snapshot);
+            transition = PolicyEngine.Compute(snapshot, new PolicyOptions(IncludeScores: showScores));
         }
         catch (PolicyInputException e)
         {

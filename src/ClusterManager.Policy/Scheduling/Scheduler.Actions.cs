@@ -731,8 +731,15 @@ internal sealed partial class Scheduler
         return any;
     }
 
-    private static void SortByInstance(WResource clone)
+    private readonly HashSet<WResource> _sortedByInstance = [];
+
+    private void SortByInstance(WResource clone)
     {
+        if (!_sortedByInstance.Add(clone))
+        {
+            return;
+        }
+
         var sorted = clone.Children.OrderBy(c => InstanceNumber(c.Id)).ToList();
         clone.Children.Clear();
         clone.Children.AddRange(sorted);

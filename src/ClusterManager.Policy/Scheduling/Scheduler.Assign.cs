@@ -24,6 +24,11 @@ internal sealed partial class Scheduler
 
     private void ShowScores(string function, WResource rsc)
     {
+        if (!_outputOptions.IncludeScores)
+        {
+            return;
+        }
+
         foreach (var node in _nodes)
         {
             if (rsc.Allowed[node.Index] is { } s)
@@ -177,7 +182,7 @@ internal sealed partial class Scheduler
     /// <summary>The allowed nodes sorted as sort_node_weight does (score with unavailable nodes at -INF, load, current, name).</summary>
     private List<WNode> SortedNodes(Score?[] table, WNode? current)
     {
-        var list = new List<WNode>();
+        var list = new List<WNode>(_nodes.Count);
         foreach (var node in _nodes)
         {
             if (table[node.Index] is not null)
@@ -186,19 +191,30 @@ internal sealed partial class Scheduler
             }
         }
 
-        int Weight(WNode n) => n.CanRunResources ? table[n.Index]!.Value.Value : -Score.InfinityValue;
-        list.Sort((a, b) =>
+        if (list.Count > 1)
         {
-            var wa = Weight(a);
-            var wb = Weight(b);
+            list.Sort(new NodeOrder(table, current, PlacementStrategy == "minimal"));
+        }
+
+        return list;
+    }
+
+    private readonly struct NodeOrder(Score?[] table, WNode? current, bool minimal) : IComparer<WNode>
+    {
+        private int Weight(WNode n) => n.CanRunResources ? table[n.Index]!.Value.Value : -Score.InfinityValue;
+
+        public int Compare(WNode? a, WNode? b)
+        {
+            var wa = Weight(a!);
+            var wb = Weight(b!);
             if (wa != wb)
             {
                 return wa > wb ? -1 : 1;
             }
 
-            if (PlacementStrategy != "minimal")
+            if (!minimal)
             {
-                if (a.AssignedCount != b.AssignedCount)
+                if (a!.AssignedCount != b!.AssignedCount)
                 {
                     return a.AssignedCount < b.AssignedCount ? -1 : 1;
                 }
@@ -209,9 +225,8 @@ internal sealed partial class Scheduler
                 }
             }
 
-            return string.CompareOrdinal(a.Name.Value, b.Name.Value);
-        });
-        return list;
+            return string.CompareOrdinal(a!.Name.Value, b!.Name.Value);
+        }
     }
 
     /// <summary>native_assign_node.</summary>
@@ -679,6 +694,7 @@ internal sealed partial class Scheduler
     private void AddNodeScoresMatchingAttr(Score?[] nodes, WResource rsc, string? attr, float factor, bool onlyPositive)
     {
         attr ??= "#uname";
+        var best = BestScoresByAttribute(rsc, attr);
         foreach (var node in _nodes)
         {
             if (nodes[node.Index] is not { } current)
@@ -686,7 +702,7 @@ internal sealed partial class Scheduler
                 continue;
             }
 
-            var score = BestNodeScoreMatchingAttr(rsc, attr, node.Attribute(attr));
+            var score = node.Attribute(attr) is { } v && best.TryGetValue(v, out var b) ? b : -Score.InfinityValue;
             if (factor < 0 && score < 0)
             {
                 continue;
@@ -720,15 +736,20 @@ internal sealed partial class Scheduler
         }
     }
 
-    private int BestNodeScoreMatchingAttr(WResource rsc, string attr, string? value)
+    /// <summary>best_node_score_matching_attr for every attribute value at once (values compared case-insensitively).</summary>
+    private Dictionary<string, int> BestScoresByAttribute(WResource rsc, string attr)
     {
-        var best = -Score.InfinityValue;
+        var best = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         foreach (var node in _nodes)
         {
-            if (rsc.Allowed[node.Index] is { } s && s.Value > best && NodeAvailable(node)
-                && string.Equals(value, node.Attribute(attr), StringComparison.OrdinalIgnoreCase))
+            if (rsc.Allowed[node.Index] is not { } s || !NodeAvailable(node) || node.Attribute(attr) is not { } value)
             {
-                best = s.Value;
+                continue;
+            }
+
+            if (!best.TryGetValue(value, out var b) || s.Value > b)
+            {
+                best[value] = s.Value;
             }
         }
 

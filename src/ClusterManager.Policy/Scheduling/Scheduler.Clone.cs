@@ -189,8 +189,16 @@ internal sealed partial class Scheduler
         return chosen;
     }
 
-    private static List<(WResource, Score?[])> SnapshotTables(WResource rsc) =>
-        [.. rsc.Primitives().Append(rsc).Distinct().Select(r => (r, (Score?[])r.Allowed.Clone()))];
+    private static List<(WResource, Score?[])> SnapshotTables(WResource rsc)
+    {
+        var result = new List<(WResource, Score?[])> { (rsc, (Score?[])rsc.Allowed.Clone()) };
+        foreach (var child in rsc.Children)
+        {
+            result.Add((child, (Score?[])child.Allowed.Clone()));
+        }
+
+        return result;
+    }
 
     private static void RestoreTables(WResource rsc, List<(WResource Rsc, Score?[] Table)> backup)
     {

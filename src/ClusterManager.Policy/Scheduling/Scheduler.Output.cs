@@ -437,27 +437,60 @@ internal sealed partial class Scheduler
 
     private string ReasonFor(WResource rsc, List<WNode> finalNodes)
     {
-        var scores = string.Join(", ", _nodes
-            .Where(n => rsc.Allowed[n.Index] is not null)
-            .Select(n => $"{n.Name}={FormatScore(rsc.Allowed[n.Index]!.Value)}{(n.CanRunResources ? "" : " (unavailable)")}"));
+        // The best two nodes and how many are banned, in one pass: enough to answer "why there?" cheaply.
+        WNode? first = null, second = null;
+        int allowed = 0, banned = 0;
+        foreach (var n in _nodes)
+        {
+            if (rsc.Allowed[n.Index] is not { } sc)
+            {
+                continue;
+            }
+
+            allowed++;
+            if (sc.IsMinusInfinity || sc.Value <= InfinityHack)
+            {
+                banned++;
+            }
+
+            if (first is null || Better(n, first))
+            {
+                second = first;
+                first = n;
+            }
+            else if (second is null || Better(n, second))
+            {
+                second = n;
+            }
+        }
+
+        bool Better(WNode a, WNode b)
+        {
+            var (va, vb) = (rsc.Allowed[a.Index]!.Value.Value, rsc.Allowed[b.Index]!.Value.Value);
+            return va != vb ? va > vb : string.CompareOrdinal(a.Name.Value, b.Name.Value) < 0;
+        }
+
+        string Show(WNode n) => $"{n.Name}={FormatScore(rsc.Allowed[n.Index]!.Value)}{(n.CanRunResources ? "" : " (unavailable)")}";
+        var scores = first is null ? "none"
+            : string.Concat(Show(first), second is null ? "" : ", " + Show(second), $" ({allowed} nodes scored, {banned} at -INFINITY)");
         if (!rsc.Managed)
         {
-            return $"unmanaged: left where it is; scores {scores}";
+            return $"unmanaged: left where it is; best scores {scores}";
         }
 
         if (rsc.AllocatedTo is { } target)
         {
             var why = finalNodes.Contains(target) ? "assigned" : "assigned but its actions cannot run";
-            var start = rsc.Actions.FirstOrDefault(a => a.Task == "start" && a.Node == target);
+            var start = FindActions(rsc, "start", target).FirstOrDefault();
             var blocked = start is { Runnable: false, Reason: { } r } ? $" ({r})" : string.Empty;
-            return $"{why} to {target.Name}{blocked}: highest score among available nodes; scores {scores}";
+            return $"{why} to {target.Name}{blocked}: highest score among available nodes; best scores {scores}";
         }
 
-        var stop = rsc.Actions.FirstOrDefault(a => a.Task == "stop");
+        var stop = FindActions(rsc, "stop", null).FirstOrDefault();
         var reason = rsc.NextRole == ResourceRole.Stopped && rsc.TargetRole == ResourceRole.Stopped ? "target-role is Stopped"
             : StopEverything ? "stop-all-resources is set"
             : stop?.Reason ?? "no available node has a score >= 0";
-        return $"stopped: {reason}; scores {scores}";
+        return $"stopped: {reason}; best scores {scores}";
     }
 
     private static string FormatScore(Score s) => s.Value <= InfinityHack ? "-INFINITY" : s.ToString();

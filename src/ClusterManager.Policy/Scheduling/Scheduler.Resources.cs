@@ -40,7 +40,7 @@ internal sealed partial class Scheduler
             _ => Variant.Clone,
         };
         var rsc = new WResource(id, variant, cfg, parent);
-        rsc.Meta = ComputeMeta(cfg, ancestors, parent);
+        rsc.Meta = CachedMeta(cfg, ancestors, parent);
         CommonUnpack(rsc);
         Register(rsc);
 
@@ -49,7 +49,7 @@ internal sealed partial class Scheduler
         switch (cfg)
         {
             case PrimitiveConfig p:
-                rsc.Parameters = new Dictionary<string, string>(NvSetResolver.Resolve(p.InstanceAttributes, Context(primitive: p)), StringComparer.Ordinal);
+                rsc.Parameters = CachedParameters(p);
                 rsc.IsFenceDevice = p.IsFencingDevice;
                 break;
             case GroupConfig g:
@@ -147,6 +147,33 @@ internal sealed partial class Scheduler
 
     private ImmutableSortedDictionary<string, string> RscDefaults(PrimitiveConfig? p) =>
         NvSetResolver.Resolve(_snapshot.Configuration.ResourceDefaults, Context(primitive: p));
+
+    // Clone instances share their configuration: resolve it once per configuration (and parent), copy after.
+    private readonly Dictionary<(ResourceConfig, ResourceConfig?), Dictionary<string, string>> _metaCache = [];
+    private readonly Dictionary<PrimitiveConfig, Dictionary<string, string>> _parameterCache = [];
+
+    private Dictionary<string, string> CachedMeta(ResourceConfig cfg, List<ResourceConfig> ancestors, WResource? parent)
+    {
+        var key = (cfg, parent?.Config);
+        if (!_metaCache.TryGetValue(key, out var meta))
+        {
+            meta = ComputeMeta(cfg, ancestors, parent);
+            _metaCache[key] = meta;
+        }
+
+        return new Dictionary<string, string>(meta, StringComparer.Ordinal);
+    }
+
+    private Dictionary<string, string> CachedParameters(PrimitiveConfig p)
+    {
+        if (!_parameterCache.TryGetValue(p, out var parameters))
+        {
+            parameters = new Dictionary<string, string>(NvSetResolver.Resolve(p.InstanceAttributes, Context(primitive: p)), StringComparer.Ordinal);
+            _parameterCache[p] = parameters;
+        }
+
+        return parameters;
+    }
 
     /// <summary>
     /// Meta precedence (get_meta_attributes): own sets, then each ancestor's explicit sets (nearest first), then

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ClusterManager.Model;
 using ClusterManager.Model.Configuration;
 using ClusterManager.Model.Status;
@@ -296,16 +295,34 @@ internal sealed partial class Scheduler
     }
 
     /// <summary>sort_op_by_callid: by call id (pending last), equal ids by last-rc-change; stable over reverse document order.</summary>
-    private static List<OperationRecord> SortOps(IEnumerable<OperationRecord> ops)
+    private static OperationRecord[] SortOps(System.Collections.Immutable.ImmutableArray<OperationRecord> ops)
     {
-        var list = ops.Reverse().ToList();
-        var indexed = list.Select((op, i) => (op, i)).ToList();
-        indexed.Sort((x, y) =>
+        if (ops.Length == 1)
         {
-            var c = CompareOps(x.op, y.op);
-            return c != 0 ? c : x.i.CompareTo(y.i);
-        });
-        return [.. indexed.Select(x => x.op)];
+            return [ops[0]];
+        }
+
+        var list = new OperationRecord[ops.Length];
+        for (var i = 0; i < ops.Length; i++)
+        {
+            list[i] = ops[ops.Length - 1 - i];
+        }
+
+        // Insertion sort: stable, and histories are short.
+        for (var i = 1; i < list.Length; i++)
+        {
+            var item = list[i];
+            var j = i - 1;
+            while (j >= 0 && CompareOps(list[j], item) > 0)
+            {
+                list[j + 1] = list[j];
+                j--;
+            }
+
+            list[j + 1] = item;
+        }
+
+        return list;
     }
 
     private static int CompareOps(OperationRecord a, OperationRecord b)
@@ -1084,47 +1101,124 @@ internal sealed partial class Scheduler
 
     // ---- fail counts ------------------------------------------------------------------------------------
 
-    private readonly Dictionary<(string, bool, bool), Regex> _failRegexes = [];
-
-    private Regex FailRegex(string prefix, string name, bool unique)
+    /// <summary>
+    /// A node's fail-count and last-failure attributes, indexed by the resource part of their names (which is
+    /// what Pacemaker's regular expressions match): most nodes have none, so most look-ups cost nothing.
+    /// </summary>
+    private sealed class FailIndex
     {
-        var key = (prefix + "-" + name, unique, LegacyFailcounts);
-        if (!_failRegexes.TryGetValue(key, out var re))
+        public readonly Dictionary<string, List<(string Rsc, string Value, bool LastFailure)>> ByBaseName = new(StringComparer.Ordinal);
+    }
+
+    private readonly Dictionary<WNode, FailIndex?> _failIndex = [];
+
+    private FailIndex? FailAttributes(WNode node)
+    {
+        if (_failIndex.TryGetValue(node, out var index))
         {
-            var op = LegacyFailcounts ? "" : "#.+_[0-9]+";
-            var inst = unique ? "" : "(:[0-9]+)?";
-            re = new Regex($"^{Regex.Escape(prefix)}-{Regex.Escape(name)}{inst}{op}$", RegexOptions.CultureInvariant);
-            _failRegexes[key] = re;
+            return index;
         }
 
-        return re;
+        foreach (var (key, value) in node.Attributes)
+        {
+            var last = key.StartsWith("last-failure-", StringComparison.Ordinal);
+            if (!last && !key.StartsWith("fail-count-", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var rest = key[(last ? "last-failure-".Length : "fail-count-".Length)..];
+            string rscPart;
+            if (LegacyFailcounts)
+            {
+                rscPart = rest;
+            }
+            else
+            {
+                // RSC#OPERATION_INTERVAL: the operation part is ".+_[0-9]+".
+                var hash = rest.IndexOf('#', StringComparison.Ordinal);
+                if (hash <= 0 || !IsOperationSuffix(rest.AsSpan(hash + 1)))
+                {
+                    continue;
+                }
+
+                rscPart = rest[..hash];
+            }
+
+            index ??= new FailIndex();
+            var baseName = StripInstance(rscPart);
+            if (!index.ByBaseName.TryGetValue(baseName, out var list))
+            {
+                list = [];
+                index.ByBaseName[baseName] = list;
+            }
+
+            list.Add((rscPart, value, last));
+        }
+
+        _failIndex[node] = index;
+        return index;
+    }
+
+    private static bool IsOperationSuffix(ReadOnlySpan<char> op)
+    {
+        var underscore = op.LastIndexOf('_');
+        if (underscore <= 0 || underscore == op.Length - 1)
+        {
+            return false;
+        }
+
+        foreach (var c in op[(underscore + 1)..])
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>pe_get_failcount: the sum of the fail-count attributes of a resource on a node.</summary>
     internal int GetFailcount(WNode node, WResource rsc, bool effective, out long lastFailure)
     {
+        lastFailure = 0;
+        if (FailAttributes(node) is not { } index)
+        {
+            return 0;
+        }
+
         var name = rsc.Unique ? rsc.Id : StripInstance(rsc.Id);
         if (rsc.CloneName is { } cn && !rsc.Unique)
         {
             name = StripInstance(cn);
         }
 
-        var countRe = FailRegex("fail-count", name, rsc.Unique);
-        var lastRe = FailRegex("last-failure", name, rsc.Unique);
-        var count = Score.Zero;
-        lastFailure = 0;
-        foreach (var (k, v) in node.Attributes)
+        if (!index.ByBaseName.TryGetValue(StripInstance(name), out var entries))
         {
-            if (k.StartsWith("fail-count-", StringComparison.Ordinal) && countRe.IsMatch(k))
+            return 0;
+        }
+
+        var count = Score.Zero;
+        foreach (var (rscPart, value, last) in entries)
+        {
+            // Globally unique: the exact id; otherwise the name with an optional instance number.
+            var matches = rsc.Unique ? rscPart == name : rscPart == name || StripInstance(rscPart) == name && rscPart.Length > name.Length;
+            if (!matches)
             {
-                count += new Score(ParseScore(v, 0));
+                continue;
             }
-            else if (k.StartsWith("last-failure-", StringComparison.Ordinal) && lastRe.IsMatch(k))
+
+            if (last)
             {
-                if (long.TryParse(v, out var lf) && lf > lastFailure)
+                if (long.TryParse(value, out var lf) && lf > lastFailure)
                 {
                     lastFailure = lf;
                 }
+            }
+            else
+            {
+                count += new Score(ParseScore(value, 0));
             }
         }
 

@@ -28,9 +28,12 @@ internal sealed partial class Scheduler
     private ImmutableSortedDictionary<string, string> _options = ImmutableSortedDictionary<string, string>.Empty;
     private ImmutableSortedDictionary<string, string> _opDefaults = ImmutableSortedDictionary<string, string>.Empty;
 
-    public Scheduler(ClusterSnapshot snapshot)
+    private readonly PolicyOptions _outputOptions;
+
+    public Scheduler(ClusterSnapshot snapshot, PolicyOptions options)
     {
         _snapshot = snapshot;
+        _outputOptions = options;
         NowEpoch = snapshot.Now.ToUnixTimeSeconds();
     }
 
