@@ -15,8 +15,19 @@ internal sealed partial class Scheduler
         return action;
     }
 
-    internal IEnumerable<WAction> FindActions(WResource rsc, string task, WNode? node) =>
-        rsc.Actions.Where(a => a.Task == task && (node is null || a.Node == node));
+    internal static List<WAction> FindActions(WResource rsc, string task, WNode? node)
+    {
+        var result = new List<WAction>();
+        foreach (var a in rsc.Actions)
+        {
+            if (a.Task == task && (node is null || a.Node == node))
+            {
+                result.Add(a);
+            }
+        }
+
+        return result;
+    }
 
     /// <summary>custom_action: finds or creates an action; runnability follows node state, quorum and requirements.</summary>
     private WAction CustomAction(WResource rsc, string task, WNode? node, bool optional, long interval = 0)
@@ -655,9 +666,10 @@ internal sealed partial class Scheduler
                 continue;
             }
 
-            foreach (var rsc in _resources.ToList())
+            var count = _resources.Count;
+            for (var i = 0; i < count; i++)
             {
-                ProbeOn(rsc, node);
+                ProbeOn(_resources[i], node);
             }
         }
     }

@@ -32,60 +32,68 @@ internal sealed partial class Scheduler
 
     private void ApplyOrdering(Ordering order)
     {
-        List<WAction> firsts;
+        var thenRsc = order.ThenRsc;
+        if (order.ThenAction is null && thenRsc is null)
+        {
+            return;
+        }
+
         if (order.FirstAction is { } fa)
         {
-            firsts = [fa];
+            ApplyOrderingFrom(fa, order);
+            return;
         }
-        else if (order.FirstRsc is { } fr)
-        {
-            firsts = [.. FindActions(fr, order.FirstTask, null)];
-            if (firsts.Count == 0 && fr != order.ThenRsc)
-            {
-                var state = StateOf(fr, current: true);
-                if ((state == ResourceRole.Stopped && order.FirstTask == "stop") || (state == ResourceRole.Unpromoted && order.FirstTask == "demote"))
-                {
-                    return;
-                }
 
-                firsts = [CustomAction(fr, order.FirstTask, null, optional: true)];
-            }
-        }
-        else
+        if (order.FirstRsc is not { } fr)
         {
             return;
         }
 
-        List<WAction> thens;
+        var found = false;
+        var actions = fr.Actions;
+        var count = actions.Count;
+        for (var i = 0; i < count; i++)
+        {
+            if (actions[i].Task == order.FirstTask)
+            {
+                found = true;
+                ApplyOrderingFrom(actions[i], order);
+            }
+        }
+
+        if (!found && fr != thenRsc)
+        {
+            var state = StateOf(fr, current: true);
+            if ((state == ResourceRole.Stopped && order.FirstTask == "stop") || (state == ResourceRole.Unpromoted && order.FirstTask == "demote"))
+            {
+                return;
+            }
+
+            ApplyOrderingFrom(CustomAction(fr, order.FirstTask, null, optional: true), order);
+        }
+    }
+
+    private void ApplyOrderingFrom(WAction first, Ordering order)
+    {
+        var type = order.Type;
+        if (first.Dangle && first.Rsc == order.ThenRsc)
+        {
+            type &= ~OrderFlags.ImpliesThen;
+        }
+
         if (order.ThenAction is { } ta)
         {
-            thens = [ta];
-        }
-        else if (order.ThenRsc is { } tr)
-        {
-            thens = [.. FindActions(tr, order.ThenTask, null)];
-        }
-        else
-        {
+            AddEdge(first, ta, type);
             return;
         }
 
-        if (thens.Count == 0)
+        var actions = order.ThenRsc!.Actions;
+        var count = actions.Count;
+        for (var i = 0; i < count; i++)
         {
-            return;
-        }
-
-        foreach (var first in firsts)
-        {
-            var type = order.Type;
-            if (first.Dangle && first.Rsc == order.ThenRsc)
+            if (actions[i].Task == order.ThenTask)
             {
-                type &= ~OrderFlags.ImpliesThen;
-            }
-
-            foreach (var then in thens)
-            {
-                AddEdge(first, then, type);
+                AddEdge(first, actions[i], type);
             }
         }
     }
@@ -114,9 +122,9 @@ internal sealed partial class Scheduler
         }
 
         _depthFirst = false;
-        foreach (var action in _actions.ToList())
+        for (var i = 0; i < _actions.Count; i++)
         {
-            Enqueue(action);
+            Enqueue(_actions[i]);
         }
 
         var guard = 0;
@@ -203,9 +211,9 @@ internal sealed partial class Scheduler
             BlockedStopClause(first, then, edge.Type);
             if ((first.Optional, first.Runnable) != firstBefore)
             {
-                foreach (var after in first.After.ToList())
+                for (var k = 0; k < first.After.Count; k++)
                 {
-                    UpdateActionDepthFirst(after.Action, depth + 1);
+                    UpdateActionDepthFirst(first.After[k].Action, depth + 1);
                 }
 
                 UpdateActionDepthFirst(first, depth + 1);

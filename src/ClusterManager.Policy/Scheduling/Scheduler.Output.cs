@@ -409,14 +409,27 @@ internal sealed partial class Scheduler
                 kind = ActionKind.Pseudo;
             }
 
-            var inputs = a.Before
-                .Where(e => e.Type != OrderFlags.None && !e.Action.Optional)
-                .Select(e => e.Action.Id)
-                .Distinct()
-                .Order()
-                .ToImmutableArray();
+            var inputList = new List<int>(a.Before.Count);
+            foreach (var e in a.Before)
+            {
+                if (e.Type != OrderFlags.None && !e.Action.Optional)
+                {
+                    inputList.Add(e.Action.Id);
+                }
+            }
+
+            inputList.Sort();
+            var inputs = ImmutableArray.CreateBuilder<int>(inputList.Count);
+            for (var i = 0; i < inputList.Count; i++)
+            {
+                if (i == 0 || inputList[i] != inputList[i - 1])
+                {
+                    inputs.Add(inputList[i]);
+                }
+            }
+
             result.Add(new PlannedAction(a.Id, kind, a.Key, a.Rsc is null ? null : new ResourceId(a.Rsc.Id),
-                a.Node?.Name, TimeSpan.FromMilliseconds(a.IntervalMs), a.Runnable, a.FenceAction, a.Reason, inputs));
+                a.Node?.Name, TimeSpan.FromMilliseconds(a.IntervalMs), a.Runnable, a.FenceAction, a.Reason, inputs.ToImmutable()));
         }
 
         return result.ToImmutable();
