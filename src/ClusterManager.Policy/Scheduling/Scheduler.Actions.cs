@@ -42,6 +42,22 @@ internal sealed partial class Scheduler
             return existing;
         }
 
+        // find_actions: an action not yet on any node matches, and is given this node.
+        if (node is not null && _actionIndex.TryGetValue((rsc, task, interval, null), out var unassigned) && !unassigned.Pseudo)
+        {
+            _actionIndex.Remove((rsc, task, interval, null));
+            unassigned.Node = node;
+            _actionIndex[(rsc, task, interval, node)] = unassigned;
+            if (!optional)
+            {
+                unassigned.Optional = false;
+            }
+
+            unassigned.Runnable = true;
+            UpdateRunnable(unassigned);
+            return unassigned;
+        }
+
         var action = NewAction(rsc, task, node, interval, optional);
         action.Needs = task is "start" or "promote"
             ? rsc.NeedsFencing ? Requirement.Fencing : rsc.NeedsQuorum ? Requirement.Quorum : Requirement.Nothing
@@ -341,6 +357,8 @@ internal sealed partial class Scheduler
             rsc.NextRole = chosen is null ? ResourceRole.Stopped : ResourceRole.Started;
         }
 
+        // check_action_definition ran before this: a changed definition has already made the start (or promote)
+        // required, which turns what follows into a full restart.
         var current = rsc.CurrentNode;
         var allActive = rsc.RunningOn.Count;
         var cleanActive = rsc.RunningOn.Count(n => n.Online && !n.Unclean);

@@ -276,6 +276,7 @@ internal sealed partial class Scheduler
         var savedRole = rsc.Role;
         rsc.Role = ResourceRole.Unknown;
         var ops = SortOps(history.Operations);
+        _histories.Add((rsc, node, ops));
         var st = new OpState();
         foreach (var op in ops)
         {

@@ -64,6 +64,7 @@ internal sealed partial class Scheduler
         ApplyLocations();
         ApplyStickinessAndFailures();
         CreateInternalConstraints();
+        CheckConfigurationChanges();
         AssignAll();
         CreateAllActions();
         ScheduleProbes();

@@ -146,6 +146,7 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     public bool IsFenceDevice { get; set; }
     public bool ExclusiveDiscover { get; set; }
     public bool Reload { get; set; }
+    public SortedSet<string> ChangedDefinitions { get; } = new(StringComparer.Ordinal);
 
     public ResourceRole Role { get; set; } = ResourceRole.Stopped;
     public ResourceRole NextRole { get; set; } = ResourceRole.Unknown;
@@ -282,7 +283,7 @@ internal sealed class WAction(int id, WResource? rsc, string task, WNode? node, 
     public int Id { get; } = id;
     public WResource? Rsc { get; } = rsc;
     public string Task { get; } = task;
-    public WNode? Node { get; } = node;
+    public WNode? Node { get; set; } = node;
     public long IntervalMs { get; } = intervalMs;
     public string Key => Rsc is null ? Task : $"{Rsc.Id}_{Task}_{IntervalMs}";
 

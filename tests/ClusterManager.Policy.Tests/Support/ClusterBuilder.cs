@@ -179,7 +179,8 @@ internal sealed class NodeBuilder(string name)
         var id = interval > 0 ? $"{rsc}_{task}_{interval}" : $"{rsc}_last_0";
         var ops = history.Operations.Where(o => o.Id != id).ToList();
         ops.Add(new OperationRecord(id, $"{rsc}_{task}_{interval}", task, call, rc, 0, TimeSpan.FromMilliseconds(interval), expected,
-            $"1:1:{expected}:00000000-0000-0000-0000-000000000000", Cluster.Now.AddMinutes(-10).ToUnixTimeSeconds() + call, null, null, null, null, null, null, 10));
+            $"1:1:{expected}:00000000-0000-0000-0000-000000000000", Cluster.Now.AddMinutes(-10).ToUnixTimeSeconds() + call, null, null,
+            interval == 0 ? "f2317cad3d54cec5d7d7aa7d0bf35cf8" : null, null, null, null, 10));
         history = history with { Operations = [.. ops] };
         if (index >= 0)
         {

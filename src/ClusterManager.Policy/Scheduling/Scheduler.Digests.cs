@@ -1,0 +1,155 @@
+using System.Security.Cryptography;
+using System.Text;
+using ClusterManager.Model.Status;
+
+namespace ClusterManager.Policy.Scheduling;
+
+// Parameter changes of active resources (pcmk__handle_rsc_config_changes, check_actions_for,
+// check_action_definition, rsc_action_digest_cmp; lib/pengine/pe_digest.c for the digest itself).
+internal sealed partial class Scheduler
+{
+    private readonly List<(WResource Rsc, WNode Node, OperationRecord[] Ops)> _histories = [];
+
+    /// <summary>
+    /// Pacemaker's operation digest: MD5 over " &lt;parameters a="1" b="2"/&gt;\n" with the parameters sorted by
+    /// name. For one-off operations only the resource's parameters and the operation's own count (meta is filtered).
+    /// </summary>
+    internal static string OperationDigest(IEnumerable<KeyValuePair<string, string>> parameters)
+    {
+        var text = new StringBuilder(" <parameters");
+        foreach (var (name, value) in parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Append(' ').Append(name).Append("=\"").Append(EscapeAttribute(value)).Append('"');
+        }
+
+        text.Append("/>\n");
+        var hash = MD5.HashData(Encoding.UTF8.GetBytes(text.ToString()));
+        return Convert.ToHexStringLower(hash);
+    }
+
+    private static string EscapeAttribute(string value) => value
+        .Replace("&", "&amp;", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal)
+        .Replace("\"", "&quot;", StringComparison.Ordinal);
+
+    /// <summary>
+    /// For every resource active on a node, the one-off operations since its last start (start, promote,
+    /// migrate_from, probe) are checked against the configuration: a different digest requires a restart
+    /// ("resource definition change").
+    /// </summary>
+    private void CheckConfigurationChanges()
+    {
+        foreach (var (rsc, node, ops) in _histories)
+        {
+            CheckHistory(rsc, node, ops);
+        }
+
+        // check_action_definition: the operation is required from now on; it has no node until scheduled.
+        foreach (var (rsc, _, _) in _histories)
+        {
+            foreach (var task in rsc.ChangedDefinitions)
+            {
+                var required = CustomAction(rsc, task, null, optional: false);
+                SetReason(required, "resource definition change", overwrite: true);
+            }
+
+            rsc.ChangedDefinitions.Clear();
+        }
+    }
+
+    private void CheckHistory(WResource rsc, WNode node, OperationRecord[] ops)
+    {
+        {
+            if (rsc.Orphan || !rsc.RunningOn.Contains(node) || rsc.Primitive is null)
+            {
+                return;
+            }
+
+            var (start, stop) = ActiveOps(ops);
+            if (start < stop)
+            {
+                return;
+            }
+
+            for (var i = Math.Max(start, 0); i < ops.Length; i++)
+            {
+                var op = ops[i];
+                if (op.Interval > TimeSpan.Zero || op.Operation is not ("monitor" or "start" or "promote" or "migrate_from"))
+                {
+                    continue;
+                }
+
+                var parameters = new Dictionary<string, string>(rsc.Parameters, StringComparer.Ordinal);
+                if (FindOpConfig(rsc, op.Operation, 0) is { } opConfig)
+                {
+                    foreach (var set in opConfig.InstanceAttributes)
+                    {
+                        foreach (var pair in set.Pairs)
+                        {
+                            if (pair.Value is not null)
+                            {
+                                parameters.TryAdd(pair.Name, pair.Value);
+                            }
+                        }
+                    }
+                }
+
+                if (op.OpDigest is { } recorded && recorded == OperationDigest(parameters))
+                {
+                    continue;
+                }
+
+                if (op.Operation is "start" or "migrate_from")
+                {
+                    rsc.ChangedDefinitions.Add("start");
+                }
+                else if (op.Operation == "promote")
+                {
+                    rsc.ChangedDefinitions.Add("promote");
+                }
+
+                if (GetFailcount(node, rsc, effective: true, out _) > 0)
+                {
+                    ClearFailcount(rsc, node, "action definition changed");
+                }
+            }
+        }
+    }
+
+    /// <summary>calculate_active_ops: the index of the last start (or implied start) and of the last stop.</summary>
+    private static (int Start, int Stop) ActiveOps(OperationRecord[] ops)
+    {
+        int start = -1, stop = -1, impliedMonitor = -1, impliedClone = -1;
+        for (var i = 0; i < ops.Length; i++)
+        {
+            var op = ops[i];
+            if (op.Operation == "stop" && op.ExecStatus == 0)
+            {
+                stop = i;
+            }
+            else if (op.Operation is "start" or "migrate_from")
+            {
+                start = i;
+            }
+            else if (impliedMonitor <= stop && op.Operation == "monitor")
+            {
+                if (op.RcCode is 0 or 8)
+                {
+                    impliedMonitor = i;
+                }
+            }
+            else if (op.Operation is "promote" or "demote")
+            {
+                impliedClone = i;
+            }
+        }
+
+        if (start == -1)
+        {
+            start = impliedClone != -1 ? impliedClone : impliedMonitor;
+        }
+
+        return (start, stop);
+    }
+}
