@@ -230,4 +230,30 @@ public sealed class PolicyEngineTests
 
         Assert.That(t.Actions.Any(a => a.Kind == ActionKind.Start), Is.False, "with fencing on and no device nothing starts");
     }
+
+    [Test]
+    public void Compute_RestartsInPlace_WhenTheResourceDefinitionChanged()
+    {
+        // The history records the digest of "no parameters"; the configuration now has one.
+        var changed = new Model.Configuration.PrimitiveConfig(new ResourceId("a"), "ocf", "heartbeat", "Dummy",
+            [Model.Configuration.NvSet.Of("a-params", ("state", "/run/a.state"))], [], [], []);
+        var t = PolicyEngine.Compute(With(Node("n1").Running("a"), Node("n2").Probed("a"))
+            .Stickiness(100)
+            .Resources(changed)
+            .Build());
+
+        var change = t.Changes.Single(c => c.Subject == "a");
+        Assert.That((change.Kind, change.From?.Value, change.Reason), Is.EqualTo((ChangeKind.Restart, "n1", "resource definition change")));
+    }
+
+    [Test]
+    public void Compute_LeavesResourceAlone_WhenItsDefinitionIsUnchanged()
+    {
+        var t = PolicyEngine.Compute(With(Node("n1").Running("a"), Node("n2").Probed("a"))
+            .Stickiness(100)
+            .Resources(Primitive("a"))
+            .Build());
+
+        Assert.That(t.Changes, Is.Empty);
+    }
 }

@@ -1,0 +1,22 @@
+using ClusterManager.Policy.Scheduling;
+
+namespace ClusterManager.Policy.Tests.Scheduling;
+
+public sealed class DigestTests
+{
+    [Test]
+    public void OperationDigest_MatchesPacemaker_ForNoParameters()
+    {
+        // The digest Pacemaker records for a resource without parameters, all over its regression cases.
+        Assert.That(Scheduler.OperationDigest([]), Is.EqualTo("f2317cad3d54cec5d7d7aa7d0bf35cf8"));
+    }
+
+    [Test]
+    public void OperationDigest_IgnoresParameterOrder_AndSeesValues()
+    {
+        var a = Scheduler.OperationDigest([new("ip", "198.18.0.10"), new("cidr_netmask", "24")]);
+        var b = Scheduler.OperationDigest([new("cidr_netmask", "24"), new("ip", "198.18.0.10")]);
+        var c = Scheduler.OperationDigest([new("cidr_netmask", "24"), new("ip", "198.18.0.11")]);
+        Assert.That((a == b, a == c), Is.EqualTo((true, false)));
+    }
+}
