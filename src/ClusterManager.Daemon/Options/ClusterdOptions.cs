@@ -1,0 +1,98 @@
+using System.Net;
+
+namespace ClusterManager.Daemon.Options;
+
+/// <summary>One cluster member as the static node list names it (corosync's <c>nodelist</c>).</summary>
+public sealed class NodeAddress
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>Raft transport endpoint, <c>IP:port</c> (an IP address, never a host name: no DNS lookups).</summary>
+    public string RaftEndpoint { get; set; } = "";
+
+    /// <summary>gRPC API endpoint, <c>IP:port</c>; followers forward writes to the leader's.</summary>
+    public string ApiEndpoint { get; set; } = "";
+}
+
+/// <summary>
+/// TLS with a cluster CA (the role of corosync's authkey and pcsd's certificates). When <see cref="CertificateFile"/>
+/// is set, Raft traffic and the API use TLS with this node's certificate, peers and clients must present a
+/// certificate issued by the CA in <see cref="CaFile"/> (Raft) or that certificate or a valid token (API).
+/// </summary>
+public sealed class SecurityOptions
+{
+    /// <summary>PEM file of the cluster CA certificate: the only issuer trusted for peers and client certificates.</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>PEM file of this node's certificate (issued by the cluster CA).</summary>
+    public string? CertificateFile { get; set; }
+
+    /// <summary>PEM file of this node's private key.</summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>
+    /// File of accepted API tokens, stored as lowercase hex SHA-256 hashes, one per line (<c>user:hash</c> or
+    /// <c>hash</c>; '#' starts a comment). A caller presents <c>authorization: Bearer TOKEN</c>. Tokens themselves
+    /// are never stored or logged.
+    /// </summary>
+    public string? TokenHashesFile { get; set; }
+
+    public bool TlsEnabled => !string.IsNullOrWhiteSpace(CertificateFile);
+}
+
+/// <summary>
+/// clusterd's options (section <c>Clusterd</c> of the JSON configuration file, overridable on the command line as
+/// <c>--Clusterd:NodeName=n1</c> or by environment variables <c>CLUSTERD_Clusterd__NodeName</c>). Validated at
+/// start-up by <see cref="ClusterdOptionsValidator"/>. Timeouts are in milliseconds.
+/// </summary>
+public sealed class ClusterdOptions
+{
+    public const string Section = "Clusterd";
+
+    /// <summary>This node's name; must appear in <see cref="Nodes"/>.</summary>
+    public string NodeName { get; set; } = "";
+
+    /// <summary>The initial members. Written to the Raft membership store on first start only (static bootstrap).</summary>
+    public List<NodeAddress> Nodes { get; set; } = [];
+
+    /// <summary>Write-ahead log, snapshots and membership live under this directory.</summary>
+    public string DataDirectory { get; set; } = "/var/lib/clustermanager";
+
+    /// <summary>Lower bound of the randomised election timeout: a lost leader is detected after about this long.</summary>
+    public int LowerElectionTimeoutMs { get; set; } = 300;
+
+    public int UpperElectionTimeoutMs { get; set; } = 600;
+
+    /// <summary>
+    /// Timeout of every Raft RPC, and how long a leader cut off from its peers keeps leading. It must also exceed the
+    /// time to install a snapshot on a follower (defect B2 of DotNext 6.12), which the small store keeps in milliseconds.
+    /// </summary>
+    public int RequestTimeoutMs { get; set; } = 300;
+
+    public int ConnectTimeoutMs { get; set; } = 150;
+
+    /// <summary>Heartbeat period as a fraction of <see cref="LowerElectionTimeoutMs"/>.</summary>
+    public double HeartbeatThreshold { get; set; } = 0.5;
+
+    /// <summary>A snapshot of the store is taken every this many applied entries (the log is compacted up to it).</summary>
+    public int SnapshotInterval { get; set; } = 10_000;
+
+    /// <summary>How long a write may wait for its commit before it fails (outcome unknown: retry with the same request id).</summary>
+    public int WriteTimeoutMs { get; set; } = 5000;
+
+    /// <summary>WAL chunk file size in bytes (DotNext's default, the page size, creates thousands of files).</summary>
+    public int WalChunkSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Directory of the log files; the console always gets the log too.</summary>
+    public string? LogDirectory { get; set; }
+
+    /// <summary>Log level of the console and file targets (Trace, Debug, Info, Warn, Error).</summary>
+    public string LogLevel { get; set; } = "Info";
+
+    /// <summary>TLS between nodes and for the API, and API authentication. Off when no certificate is configured.</summary>
+    public SecurityOptions Security { get; set; } = new();
+
+    internal NodeAddress Self => Nodes.Single(n => n.Name == NodeName);
+
+    internal static IPEndPoint ParseEndPoint(string value) => IPEndPoint.Parse(value);
+}
