@@ -293,7 +293,11 @@ internal sealed partial class Scheduler
 
     private readonly record struct Flags(bool Optional, bool Runnable);
 
-    /// <summary>get_action_flags: a collective resource's pseudo-action summarises its children's actions.</summary>
+    /// <summary>
+    /// get_action_flags: a collective resource's pseudo-action summarises its children's actions, computed afresh
+    /// for the node asked about (group_action_flags, summary_action_flags); only the node-independent query
+    /// updates the action's own flags.
+    /// </summary>
     private Flags FlagsOf(WAction action, WNode? node)
     {
         if (action.Rsc is not { } rsc || rsc.Variant == Variant.Primitive)
@@ -361,7 +365,7 @@ internal sealed partial class Scheduler
             }
         }
 
-        return new Flags(optional && action.Optional, runnable && action.Runnable);
+        return new Flags(optional, runnable);
     }
 
     /// <summary>
