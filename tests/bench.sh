@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The project's benchmark command: bash tests/bench.sh WORD [options]
+# WORD selects the benchmark (scheduler, cluster, agents, fencing, vrrp; failover comes with the lab). Builds
+# the benchmark project once in Release, then runs it. Benchmarks print figures; none asserts a time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() {
+  echo "usage: bash tests/bench.sh WORD [options]   (bash tests/bench.sh WORD --help)"
+  echo "  scheduler   policy engine vs Pacemaker's crm_simulate on generated clusters (docs/benchmarks.md)"
+  echo "  cluster     clusterd: configuration writes per second, leader failover (--only writes|failover|apply)"
+  echo "  agents      native IPaddr2 vs the heartbeat script, systemd via D-Bus vs systemctl (root, namespaces)"
+  echo "  fencing     time to fence through fence_cm_ipmi, fence_ipmilan and fence_cm_virsh (root, ipmi_sim)"
+  echo "  vrrp        failover after kill -9 of the master, ours vs keepalived (root, namespaces)"
+}
+
+run_project() {
+  local project="$1"; shift
+  local log
+  log="$(mktemp)"
+  if ! dotnet build "tests/$project" -c Release -nologo -v q >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "bench: build of $project failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
+  exec dotnet "tests/$project/bin/Release/net10.0/$project.dll" "$@"
+}
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+build_benchmarks() {
+  local log
+  log="$(mktemp)"
+  if ! dotnet build tests/ClusterManager.Benchmarks -c Release -nologo -v q >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "bench: build failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
+}
+
+word="${1:-}"
+case "$word" in
+  scheduler)
+    shift
+    build_benchmarks
+    exec dotnet tests/ClusterManager.Benchmarks/bin/Release/net10.0/ClusterManager.Benchmarks.dll scheduler "$@"
+    ;;
+  cluster)
+    shift
+    run_project ClusterManager.Daemon.Benchmarks "$@"
+    ;;
+  agents)
+    shift
+    run_project ClusterManager.Agents.Benchmarks "$@"
+    ;;
+  fencing)
+    shift
+    run_project ClusterManager.Fencing.Benchmarks "$@"
+    ;;
+  vrrp)
+    shift
+    run_project ClusterManager.Vrrp.Benchmarks "$@"
+    ;;
+  ""|-h|--help|help)
+    usage
+    [ -n "$word" ]
+    ;;
+  *)
+    echo "bench: unknown benchmark '$word'" >&2
+    usage >&2
+    exit 2
+    ;;
+esac
