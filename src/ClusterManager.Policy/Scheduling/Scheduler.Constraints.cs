@@ -222,9 +222,9 @@ internal sealed partial class Scheduler
     {
         if (rsc.Children.Count > 0)
         {
-            foreach (var child in rsc.Children.ToList())
+            for (var i = 0; i < rsc.Children.Count; i++)
             {
-                ApplyStickiness(child, node);
+                ApplyStickiness(rsc.Children[i], node);
             }
 
             return;
@@ -244,8 +244,18 @@ internal sealed partial class Scheduler
         }
     }
 
-    private bool FailcountClearScheduled(WNode node, WResource rsc) =>
-        rsc.Actions.Any(a => a.Task == "clear_failcount" && a.Node == node && !a.Optional);
+    private static bool FailcountClearScheduled(WNode node, WResource rsc)
+    {
+        foreach (var a in rsc.Actions)
+        {
+            if (a.Task == "clear_failcount" && a.Node == node && !a.Optional)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>pcmk__threshold_reached: the resource to ban when the fail count reached migration-threshold.</summary>
     private WResource? ThresholdReached(WResource rsc, WNode node)

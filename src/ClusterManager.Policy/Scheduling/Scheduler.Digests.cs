@@ -80,22 +80,7 @@ internal sealed partial class Scheduler
                     continue;
                 }
 
-                var parameters = new Dictionary<string, string>(rsc.Parameters, StringComparer.Ordinal);
-                if (FindOpConfig(rsc, op.Operation, 0) is { } opConfig)
-                {
-                    foreach (var set in opConfig.InstanceAttributes)
-                    {
-                        foreach (var pair in set.Pairs)
-                        {
-                            if (pair.Value is not null)
-                            {
-                                parameters.TryAdd(pair.Name, pair.Value);
-                            }
-                        }
-                    }
-                }
-
-                if (op.OpDigest is { } recorded && recorded == OperationDigest(parameters))
+                if (op.OpDigest is { } recorded && recorded == ExpectedDigest(rsc, op.Operation))
                 {
                     continue;
                 }
@@ -115,6 +100,37 @@ internal sealed partial class Scheduler
                 }
             }
         }
+    }
+
+    private readonly Dictionary<(Model.Configuration.PrimitiveConfig, string), string> _digests = [];
+
+    /// <summary>The digest the configuration gives an operation (parameters of the resource and of the op).</summary>
+    private string ExpectedDigest(WResource rsc, string task)
+    {
+        var key = (rsc.Primitive!, task);
+        if (_digests.TryGetValue(key, out var digest))
+        {
+            return digest;
+        }
+
+        var parameters = new Dictionary<string, string>(rsc.Parameters, StringComparer.Ordinal);
+        if (FindOpConfig(rsc, task, 0) is { } opConfig)
+        {
+            foreach (var set in opConfig.InstanceAttributes)
+            {
+                foreach (var pair in set.Pairs)
+                {
+                    if (pair.Value is not null)
+                    {
+                        parameters.TryAdd(pair.Name, pair.Value);
+                    }
+                }
+            }
+        }
+
+        digest = OperationDigest(parameters);
+        _digests[key] = digest;
+        return digest;
     }
 
     /// <summary>calculate_active_ops: the index of the last start (or implied start) and of the last stop.</summary>

@@ -150,6 +150,7 @@ internal sealed partial class Scheduler
 
     // Clone instances share their configuration: resolve it once per configuration (and parent), copy after.
     private readonly Dictionary<(ResourceConfig, ResourceConfig?), Dictionary<string, string>> _metaCache = [];
+    private readonly Dictionary<(ResourceConfig, ResourceConfig?), Dictionary<string, string>> _sharedMeta = [];
     private readonly Dictionary<PrimitiveConfig, Dictionary<string, string>> _parameterCache = [];
 
     private Dictionary<string, string> CachedMeta(ResourceConfig cfg, List<ResourceConfig> ancestors, WResource? parent)
@@ -159,9 +160,19 @@ internal sealed partial class Scheduler
         {
             meta = ComputeMeta(cfg, ancestors, parent);
             _metaCache[key] = meta;
+
+            // The first resource of a configuration owns the resolved set (a clone adds its default stickiness
+            // to its own); later instances share a copy taken once.
+            return meta;
         }
 
-        return new Dictionary<string, string>(meta, StringComparer.Ordinal);
+        if (!_sharedMeta.TryGetValue(key, out var shared))
+        {
+            shared = new Dictionary<string, string>(meta, StringComparer.Ordinal);
+            _sharedMeta[key] = shared;
+        }
+
+        return shared;
     }
 
     private Dictionary<string, string> CachedParameters(PrimitiveConfig p)

@@ -430,6 +430,25 @@ internal sealed partial class Scheduler
         return result;
     }
 
+    /// <summary>The first node an instance (or a member of it) is active or pending on, without allocating.</summary>
+    private static WNode? FirstActiveLocation(WResource r)
+    {
+        if (r.Variant == Variant.Primitive)
+        {
+            return r.RunningOn.Count > 0 ? r.RunningOn[0] : r.PendingNode;
+        }
+
+        foreach (var child in r.Children)
+        {
+            if (FirstActiveLocation(child) is { } n)
+            {
+                return n;
+            }
+        }
+
+        return null;
+    }
+
     private static WResource? FindInInstance(WResource instance, string baseId) =>
         instance.Primitives().FirstOrDefault(p => StripInstance(p.Id) == baseId);
 
@@ -445,10 +464,10 @@ internal sealed partial class Scheduler
                 break;
             }
 
-            var locations = ActiveLocations(child);
-            if (locations.Count > 0)
+            var location = FirstActiveLocation(child);
+            if (location is not null)
             {
-                if (locations[0] == node)
+                if (location == node)
                 {
                     rsc = FindInInstance(child, baseId);
                     if (rsc is not null && rsc.RunningOn.Count > 0)
@@ -1032,9 +1051,12 @@ internal sealed partial class Scheduler
         }
         else
         {
-            foreach (var stop in FindActions(rsc, "stop", node))
+            foreach (var action in rsc.Actions)
             {
-                stop.Optional = true;
+                if (action.Task == "stop" && action.Node == node)
+                {
+                    action.Optional = true;
+                }
             }
         }
     }
