@@ -298,33 +298,7 @@ public static class ClusterStatusWriter
             flags.Add("UNCLEAN");
         }
 
-        if (options.ShowPending && ResourceDisplay.PendingFlag(p.PendingTask) is { } pendingFlag)
-        {
-            flags.Add(pendingFlag);
-        }
-
-        if (p.Disabled || p.TargetRole == ResourceRole.Stopped)
-        {
-            flags.Add("disabled");
-        }
-        else if (promotable && p.TargetRole == ResourceRole.Unpromoted)
-        {
-            flags.Add("target-role:Unpromoted");
-        }
-
-        if (p.Blocked)
-        {
-            flags.Add("blocked");
-        }
-        else if (!p.Managed)
-        {
-            flags.Add("unmanaged");
-        }
-
-        if (p.FailureIgnored)
-        {
-            flags.Add("failure ignored");
-        }
+        ResourceDisplay.AddStateFlags(flags, p, options, promotable);
 
         if (flags.Count > 0)
         {

@@ -184,33 +184,10 @@ public static class PlacementRows
             flags.Add("unclean");
         }
 
-        if (options.ShowPending && ResourceDisplay.PendingFlag(p.PendingTask) is { } pending)
-        {
-            flags.Add(pending);
-        }
-
-        if (p.Disabled || p.TargetRole == ResourceRole.Stopped)
-        {
-            flags.Add("disabled");
-        }
-        else if (promotable && p.TargetRole == ResourceRole.Unpromoted)
-        {
-            flags.Add("target-role:Unpromoted");
-        }
-
-        if (p.Blocked)
-        {
-            flags.Add("blocked");
-        }
-        else if (!p.Managed)
-        {
-            flags.Add("unmanaged");
-        }
-
-        if (p.FailureIgnored)
-        {
-            flags.Add("failure-ignored");
-        }
+        // placement_of.py writes crm_mon's "failure ignored" with a hyphen.
+        var stateFlags = new List<string>(4);
+        ResourceDisplay.AddStateFlags(stateFlags, p, options, promotable);
+        flags.AddRange(stateFlags.Select(f => f == "failure ignored" ? "failure-ignored" : f));
 
         return new RowState(role, nodes, flags);
     }

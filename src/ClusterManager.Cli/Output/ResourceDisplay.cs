@@ -161,4 +161,39 @@ public static class ResourceDisplay
     public static string ChildId(CloneView clone) => clone.Instances.IsEmpty
         ? clone.Id.Value
         : BaseId(clone.Instances[0].Id.Value);
+
+    /// <summary>
+    /// The state flags crm_mon prints after a primitive, in its order: pending operation, disabled or a
+    /// restricted target role, blocked or unmanaged, failure ignored.
+    /// </summary>
+    internal static void AddStateFlags(List<string> flags, PrimitiveView p, StatusWriteOptions options, bool promotable)
+    {
+        if (options.ShowPending && PendingFlag(p.PendingTask) is { } pending)
+        {
+            flags.Add(pending);
+        }
+
+        if (p.Disabled || p.TargetRole == ResourceRole.Stopped)
+        {
+            flags.Add("disabled");
+        }
+        else if (promotable && p.TargetRole == ResourceRole.Unpromoted)
+        {
+            flags.Add("target-role:Unpromoted");
+        }
+
+        if (p.Blocked)
+        {
+            flags.Add("blocked");
+        }
+        else if (!p.Managed)
+        {
+            flags.Add("unmanaged");
+        }
+
+        if (p.FailureIgnored)
+        {
+            flags.Add("failure ignored");
+        }
+    }
 }
