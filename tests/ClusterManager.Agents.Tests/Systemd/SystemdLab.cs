@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ClusterManager.Agents.Tests.Systemd;
 
 /// <summary>A real systemd 252 booted with systemd-nspawn by <c>sd-lab.sh</c>, with the test's unit files.</summary>
@@ -45,23 +43,5 @@ internal sealed class SystemdLab : IDisposable
 
     public void Dispose() => Run(_script, "down", Name, Directory);
 
-    private static string Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo(args[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args.Skip(1))
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{string.Join(' ', args)} failed ({p.ExitCode}): {error}");
-        }
-
-        return output.Result;
-    }
+    private static string Run(params string[] args) => Support.NetnsLab.Run(args);
 }
