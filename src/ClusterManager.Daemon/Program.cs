@@ -1,5 +1,6 @@
 using ClusterManager.Daemon;
 using ClusterManager.Daemon.Api;
+using ClusterManager.Daemon.Control;
 using ClusterManager.Daemon.Options;
 using ClusterManager.Daemon.Raft;
 using ClusterManager.Daemon.Security;
@@ -96,6 +97,11 @@ builder.Services.AddHostedService<StuckFollowerMonitor>();
 builder.Services.AddSingleton(new NodeSecurity(tls));
 builder.Services.AddSingleton(new ApiCredentials(tls, tokenHashes));
 builder.Services.AddSingleton<ForwardingClients>();
+builder.Services.AddSingleton<NodeRuntime>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeRuntime>());
+builder.Services.AddSingleton<Controller>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<Controller>());
+builder.Services.AddHostedService<QuorumGuard>();
 builder.Services.AddGrpc(o => o.Interceptors.Add<ApiAuthInterceptor>());
 
 var api = ClusterdOptions.ParseEndPoint(options.Self.ApiEndpoint);
@@ -115,6 +121,7 @@ builder.WebHost.ConfigureKestrel(k => k.Listen(api, l =>
 
 var app = builder.Build();
 app.MapGrpcService<ClusterApiService>();
+app.MapGrpcService<NodeApiService>();
 await app.RunAsync();
 NLog.LogManager.Shutdown();
 return Environment.ExitCode;

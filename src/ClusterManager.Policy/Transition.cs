@@ -37,7 +37,37 @@ public sealed record PlannedAction(
     bool Runnable,
     string? FenceAction,
     string? Reason,
-    ImmutableArray<int> Inputs);
+    ImmutableArray<int> Inputs)
+{
+    /// <summary>
+    /// What an executor needs to run a resource action (agent, evaluated parameters, timeout, the rc that means
+    /// success); null for fencing, pseudo actions and actions of stonith devices' bookkeeping.
+    /// </summary>
+    public ActionDetail? Detail { get; init; }
+}
+
+/// <summary>
+/// The execution details of a resource action, as Pacemaker's transition graph carries them in an
+/// <c>rsc_op</c>: the agent, the resource's instance attributes evaluated for the node (plus the operation's own),
+/// the meta attributes the agent sees as <c>OCF_RESKEY_CRM_meta_*</c>, the operation timeout, the return code that
+/// counts as success (7 for a probe, 8 for a monitor of the promoted role), the id under which the node's history
+/// records the resource (an anonymous clone's instances share their primitive's id) and the parameter digest to
+/// record with one-off operations, so a later change of parameters is recognised.
+/// </summary>
+public sealed record ActionDetail(
+    string ResourceClass,
+    string? Provider,
+    string Type,
+    string HistoryId,
+    ImmutableSortedDictionary<string, string> Parameters,
+    ImmutableSortedDictionary<string, string> Meta,
+    TimeSpan Timeout,
+    int ExpectedRc,
+    string Digest)
+{
+    /// <summary>The agent as Pacemaker prints it: <c>ocf:heartbeat:IPaddr2</c>, <c>systemd:haproxy</c>.</summary>
+    public string Agent => Provider is null ? $"{ResourceClass}:{Type}" : $"{ResourceClass}:{Provider}:{Type}";
+}
 
 /// <summary>The kind of a line of the transition summary (crm_simulate's vocabulary).</summary>
 public enum ChangeKind

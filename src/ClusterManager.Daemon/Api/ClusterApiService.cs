@@ -224,6 +224,10 @@ internal sealed class ForwardingClients(NodeSecurity security) : IDisposable
     public ClusterService.ClusterServiceClient For(string apiEndPoint) =>
         new(_channels.GetOrAdd(apiEndPoint, Create));
 
+    /// <summary>The node-to-node service of the member whose API listens on <paramref name="apiEndPoint"/>.</summary>
+    public NodeService.NodeServiceClient NodeFor(string apiEndPoint) =>
+        new(_channels.GetOrAdd(apiEndPoint, Create));
+
     private GrpcChannel Create(string apiEndPoint)
     {
         if (security.Tls is not { } tls)

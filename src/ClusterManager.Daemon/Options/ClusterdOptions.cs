@@ -12,6 +12,12 @@ public sealed class NodeAddress
 
     /// <summary>gRPC API endpoint, <c>IP:port</c>; followers forward writes to the leader's.</summary>
     public string ApiEndpoint { get; set; } = "";
+
+    /// <summary>
+    /// A witness votes for quorum and may lead, but runs no resources and no fence agents and is not a node of the
+    /// policy engine (the corosync-qdevice role, for two-node clusters).
+    /// </summary>
+    public bool Witness { get; set; }
 }
 
 /// <summary>
@@ -38,6 +44,38 @@ public sealed class SecurityOptions
     public string? TokenHashesFile { get; set; }
 
     public bool TlsEnabled => !string.IsNullOrWhiteSpace(CertificateFile);
+}
+
+/// <summary>How this node runs resources and fence agents (the executor's and fencer's settings).</summary>
+public sealed class ResourceOptions
+{
+    /// <summary><c>OCF_ROOT</c>: agents are <c>{OcfRoot}/resource.d/PROVIDER/TYPE</c>.</summary>
+    public string OcfRoot { get; set; } = "/usr/lib/ocf";
+
+    /// <summary><c>HA_RSCTMP</c>, the agents' runtime state directory.</summary>
+    public string ResourceTempDirectory { get; set; } = "/run/resource-agents";
+
+    /// <summary>The D-Bus system bus of the systemd that runs <c>systemd:</c> resources (empty: the standard socket).</summary>
+    public string? SystemdBusAddress { get; set; }
+
+    /// <summary>Where fence agents are looked up, in order.</summary>
+    public List<string> FenceAgentDirectories { get; set; } = ["/usr/sbin", "/usr/lib/clustermanager/fencing-agents"];
+
+    /// <summary>Operations running at once on this node (different resources; one at a time per resource).</summary>
+    public int MaxParallelOperations { get; set; } = 8;
+
+    /// <summary>
+    /// Without fencing, how long the leader waits after a node became unreachable before it recovers that node's
+    /// resources elsewhere: the partitioned node must have stopped them first (it does so once it has been without
+    /// quorum for <see cref="QuorumLossGraceMs"/>). Not used when fencing is enabled: the fence is the proof.
+    /// </summary>
+    public int NodeLossDelayMs { get; set; } = 1500;
+
+    /// <summary>How long a node waits without quorum before it applies no-quorum-policy to its own resources.</summary>
+    public int QuorumLossGraceMs { get; set; } = 0;
+
+    /// <summary>Engine inputs kept on the leader for <c>hactl simulate --replay</c> (oldest deleted first).</summary>
+    public int KeptEngineInputs { get; set; } = 500;
 }
 
 /// <summary>
@@ -91,6 +129,9 @@ public sealed class ClusterdOptions
 
     /// <summary>TLS between nodes and for the API, and API authentication. Off when no certificate is configured.</summary>
     public SecurityOptions Security { get; set; } = new();
+
+    /// <summary>The executor and fencer of this node.</summary>
+    public ResourceOptions Resources { get; set; } = new();
 
     internal NodeAddress Self => Nodes.Single(n => n.Name == NodeName);
 

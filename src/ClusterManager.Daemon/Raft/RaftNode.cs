@@ -51,6 +51,9 @@ public sealed partial class RaftNode(IOptions<ClusterdOptions> options, NodeSecu
     /// <summary>True while this node leads with a majority (its leadership token is valid).</summary>
     public bool IsLeader => _cluster is { } c && !c.LeadershipToken.IsCancellationRequested;
 
+    /// <summary>Cancelled when this node's leadership ends (already cancelled on a follower).</summary>
+    public CancellationToken LeadershipToken => _cluster?.LeadershipToken ?? new CancellationToken(canceled: true);
+
     /// <summary>The known leader, or null. A local leader whose leadership token is cancelled does not count.</summary>
     public EndPoint? Leader
     {
@@ -253,6 +256,11 @@ public sealed partial class RaftNode(IOptions<ClusterdOptions> options, NodeSecu
         }
         catch (NotLeaderException)
         {
+            return false;
+        }
+        catch (MemberUnavailableException)
+        {
+            // A follower whose leader went away.
             return false;
         }
     }

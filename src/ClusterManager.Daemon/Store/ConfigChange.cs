@@ -109,3 +109,24 @@ public sealed record ClearResourceHistory(NodeName? Node, ResourceId Resource) :
 {
     public override string Describe() => Node is { } n ? $"clear history of {Resource} on {n}" : $"clear history of {Resource}";
 }
+
+/// <summary>
+/// Records a node's membership as the controller sees it (the CIB's <c>node_state</c>: in_ccm, crmd, join,
+/// expected). With <see cref="ClearHistory"/> the node's operation history and transient attributes are erased, as
+/// Pacemaker does once a lost node is fenced or has left: nothing runs there any more.
+/// </summary>
+public sealed record SetNodeState(NodeName Node, bool InCluster, string Join, string Expected, bool ClearHistory) : ConfigChange
+{
+    public override string Describe() =>
+        $"node {Node} {(InCluster ? "online" : "offline")} join={Join} expected={Expected}{(ClearHistory ? ", history cleared" : "")}";
+}
+
+/// <summary>
+/// Sets (non-null value) or unsets (null) a transient node attribute of the status section (fail-count-*,
+/// last-failure-*, the promotion scores agents set): forgotten when the node leaves.
+/// </summary>
+public sealed record SetTransientAttribute(NodeName Node, string Name, string? Value) : ConfigChange
+{
+    public override string Describe() =>
+        Value is null ? $"unset transient attribute {Name} of node {Node}" : $"set transient attribute {Name}={Value} on node {Node}";
+}

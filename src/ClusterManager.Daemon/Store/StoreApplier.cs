@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using ClusterManager.Model;
 using ClusterManager.Model.Configuration;
 using ClusterManager.Model.Status;
 using ClusterManager.Model.Validation;
@@ -51,6 +52,13 @@ public static class StoreApplier
             .Select(i => (i.ElementPath, i.Message))
             .ToHashSet());
 
+    /// <summary>
+    /// True for the cluster's own writers (<c>controller@NODE</c>, <c>executor@NODE</c>), whose status-only batches
+    /// neither advance the epoch nor enter the history.
+    /// </summary>
+    public static bool IsInternalAuthor(string author) =>
+        author.StartsWith("controller@", StringComparison.Ordinal) || author.StartsWith("executor@", StringComparison.Ordinal);
+
     /// <summary>Applies <paramref name="batch"/> committed at Raft index <paramref name="index"/> to <paramref name="state"/>.</summary>
     public static ApplyOutcome Apply(StoreState state, ChangeBatch batch, long index)
     {
@@ -67,7 +75,7 @@ public static class StoreApplier
             return new Rejected(indexed, RejectReason.EpochMismatch, [$"expected epoch {expected}, but the store is at epoch {state.Epoch}"]);
         }
 
-        var configChanges = batch.Changes.Where(c => c is not (RecordOperation or ClearResourceHistory)).ToImmutableArray();
+        var configChanges = batch.Changes.Where(c => c is not (RecordOperation or ClearResourceHistory or SetNodeState or SetTransientAttribute)).ToImmutableArray();
         var config = state.Configuration;
         if (!configChanges.IsEmpty || batch.Changes.IsDefaultOrEmpty)
         {
@@ -82,6 +90,14 @@ public static class StoreApplier
         if (status is null)
         {
             return new Rejected(indexed, RejectReason.Invalid, statusErrors);
+        }
+
+        if (configChanges.IsEmpty && IsInternalAuthor(batch.Author))
+        {
+            // The controller's and executors' status records: not a configuration change, so no new epoch (a
+            // client's compare-and-set is not disturbed by operation results) and no history entry or request id
+            // (the history tells who changed what; these would crowd out the users' entries).
+            return new Applied(indexed with { Status = status });
         }
 
         var newEpoch = state.Epoch + 1;
@@ -180,6 +196,31 @@ public static class StoreApplier
                 case RecordOperation r:
                     status = Record(status, r);
                     break;
+                case SetNodeState n when string.IsNullOrWhiteSpace(n.Node.Value):
+                    errors.Add("a node state needs a node name");
+                    break;
+                case SetNodeState n:
+                    status = UpdateNode(status, n.Node, node => node with
+                    {
+                        InMembership = n.InCluster,
+                        ControllerOnline = n.InCluster,
+                        Join = n.Join,
+                        Expected = n.Expected,
+                        Resources = n.ClearHistory ? [] : node.Resources,
+                        TransientAttributes = n.ClearHistory ? ImmutableSortedDictionary<string, string>.Empty : node.TransientAttributes,
+                    });
+                    break;
+                case SetTransientAttribute a when string.IsNullOrWhiteSpace(a.Node.Value) || string.IsNullOrWhiteSpace(a.Name):
+                    errors.Add("a transient attribute needs a node name and an attribute name");
+                    break;
+                case SetTransientAttribute a:
+                    status = UpdateNode(status, a.Node, node => node with
+                    {
+                        TransientAttributes = a.Value is null
+                            ? node.TransientAttributes.Remove(a.Name)
+                            : node.TransientAttributes.SetItem(a.Name, a.Value),
+                    });
+                    break;
                 case ClearResourceHistory c:
                     status = status with
                     {
@@ -192,6 +233,15 @@ public static class StoreApplier
         }
 
         return errors.Count > 0 ? (null, errors.ToImmutable()) : (status, []);
+    }
+
+    private static ClusterStatus UpdateNode(ClusterStatus status, NodeName name, Func<NodeState, NodeState> update)
+    {
+        var at = IndexOf(status.Nodes, n => n.Name == name);
+        var node = update(at >= 0
+            ? status.Nodes[at]
+            : new NodeState(name.Value, name, null, null, null, null, ImmutableSortedDictionary<string, string>.Empty, []));
+        return status with { Nodes = at >= 0 ? status.Nodes.SetItem(at, node) : status.Nodes.Add(node) };
     }
 
     private static ClusterStatus Record(ClusterStatus status, RecordOperation r)

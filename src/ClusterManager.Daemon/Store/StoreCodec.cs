@@ -190,6 +190,20 @@ public static class StoreCodec
                 w.WriteString("node", c.Node?.Value);
                 w.WriteString("id", c.Resource.Value);
                 break;
+            case SetNodeState n:
+                w.WriteString("op", "setNodeState");
+                w.WriteString("node", n.Node.Value);
+                w.WriteBoolean("inCluster", n.InCluster);
+                w.WriteString("join", n.Join);
+                w.WriteString("expected", n.Expected);
+                w.WriteBoolean("clearHistory", n.ClearHistory);
+                break;
+            case SetTransientAttribute a:
+                w.WriteString("op", "setTransientAttribute");
+                w.WriteString("node", a.Node.Value);
+                w.WriteString("name", a.Name);
+                w.WriteString("value", a.Value);
+                break;
             default:
                 throw new ArgumentException($"unsupported change {change.GetType().Name}", nameof(change));
         }
@@ -224,6 +238,16 @@ public static class StoreCodec
             "clearResourceHistory" => new ClearResourceHistory(
                 e.GetProperty("node").GetString() is { } node ? new NodeName(node) : null,
                 new ResourceId(e.GetProperty("id").GetString()!)),
+            "setNodeState" => new SetNodeState(
+                new NodeName(e.GetProperty("node").GetString()!),
+                e.GetProperty("inCluster").GetBoolean(),
+                e.GetProperty("join").GetString()!,
+                e.GetProperty("expected").GetString()!,
+                e.GetProperty("clearHistory").GetBoolean()),
+            "setTransientAttribute" => new SetTransientAttribute(
+                new NodeName(e.GetProperty("node").GetString()!),
+                e.GetProperty("name").GetString()!,
+                e.GetProperty("value").GetString()),
             _ => throw new FormatException($"unknown change '{op}' in log entry"),
         };
     }

@@ -429,10 +429,46 @@ internal sealed partial class Scheduler
             }
 
             result.Add(new PlannedAction(a.Id, kind, a.Key, a.Rsc is null ? null : new ResourceId(a.Rsc.Id),
-                a.Node?.Name, TimeSpan.FromMilliseconds(a.IntervalMs), a.Runnable, a.FenceAction, a.Reason, inputs.ToImmutable()));
+                a.Node?.Name, TimeSpan.FromMilliseconds(a.IntervalMs), a.Runnable, a.FenceAction, a.Reason, inputs.ToImmutable())
+            {
+                Detail = kind is ActionKind.Start or ActionKind.Stop or ActionKind.Monitor or ActionKind.Probe
+                    or ActionKind.Promote or ActionKind.Demote ? DetailOf(a) : null,
+            });
         }
 
         return result.ToImmutable();
+    }
+
+    /// <summary>The default operation timeout when neither the operation nor op_defaults set one (Pacemaker's 20 s).</summary>
+    private static readonly TimeSpan DefaultOperationTimeout = TimeSpan.FromSeconds(20);
+
+    private ActionDetail? DetailOf(WAction a)
+    {
+        if (a.Rsc is not { Primitive: { } primitive } rsc || a.Node is null)
+        {
+            return null;
+        }
+
+        var op = FindOpConfig(rsc, a.Task, a.IntervalMs);
+        var parameters = new SortedDictionary<string, string>(rsc.Parameters, StringComparer.Ordinal);
+        foreach (var pair in (op?.InstanceAttributes ?? []).SelectMany(set => set.Pairs))
+        {
+            if (pair.Value is not null)
+            {
+                parameters.TryAdd(pair.Name, pair.Value);
+            }
+        }
+
+        var timeout = op?.Timeout
+            ?? (Durations.TryParse(OpSetting(op, "timeout"), out var t) && t > TimeSpan.Zero ? t : DefaultOperationTimeout);
+        var expectedRc = a.Probe || (a.Task == "monitor" && a.IntervalMs == 0)
+            ? 7
+            : a.Task == "monitor" && op?.Role == ResourceRole.Promoted ? 8 : 0;
+        var historyId = rsc.Unique ? rsc.Id : primitive.Id.Value;
+        return new ActionDetail(primitive.Class, primitive.Provider, primitive.Type, historyId,
+            parameters.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            rsc.Meta.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            timeout, expectedRc, ExpectedDigest(rsc, a.Task));
     }
 
     private ImmutableArray<Placement> ExportPlacements()

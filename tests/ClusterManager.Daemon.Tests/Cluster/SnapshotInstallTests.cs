@@ -25,7 +25,9 @@ public sealed partial class SnapshotInstallTests
             {
                 PutResource = new PutElement
                 {
-                    Xml = $"<primitive id=\"R{r}\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><instance_attributes id=\"R{r}-ia\">"
+                    // An agent that is not installed: the controller probes every resource on every node, and
+                    // this test is about snapshots, not about a thousand Dummy processes on a 2-core machine.
+                    Xml = $"<primitive id=\"R{r}\" class=\"ocf\" provider=\"cmtest\" type=\"NotInstalled\"><instance_attributes id=\"R{r}-ia\">"
                         + $"<nvpair id=\"R{r}-ia-state\" name=\"state\" value=\"/run/resource-agents/R{r}.state\"/></instance_attributes>"
                         + $"<operations><op id=\"R{r}-monitor-10s\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/></operations></primitive>",
                 },

@@ -1,0 +1,37 @@
+using ClusterManager.Daemon.Options;
+using ClusterManager.Daemon.Store;
+using ClusterManager.Model;
+using ClusterManager.Model.Configuration;
+
+namespace ClusterManager.Daemon.Control;
+
+/// <summary>
+/// The policy engine's input built from the replicated state: every member that runs resources is a node of the
+/// configuration (the Raft node list is the cluster's node list, as corosync's nodelist is Pacemaker's), witnesses
+/// are left out, and quorum and the designated controller are the caller's live facts. Pure.
+/// </summary>
+public static class EngineSnapshot
+{
+    public static ClusterSnapshot Build(StoreState state, ClusterdOptions options, bool haveQuorum, NodeName? designatedController, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var configuration = state.Configuration;
+        var witnesses = options.Nodes.Where(n => n.Witness).Select(n => new NodeName(n.Name)).ToHashSet();
+        var nodes = configuration.Nodes.Where(n => !witnesses.Contains(n.Name)).ToList();
+        foreach (var member in options.Nodes.Where(n => !n.Witness))
+        {
+            if (nodes.All(n => n.Name.Value != member.Name))
+            {
+                nodes.Add(new NodeConfig(member.Name, new NodeName(member.Name), NodeType.Member, null, [], []));
+            }
+        }
+
+        var snapshot = state.ToClusterSnapshot(haveQuorum, designatedController, now);
+        return snapshot with
+        {
+            Configuration = configuration with { Nodes = [.. nodes] },
+            Status = snapshot.Status with { Nodes = [.. snapshot.Status.Nodes.Where(n => !witnesses.Contains(n.Name))] },
+        };
+    }
+}

@@ -1,0 +1,125 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using ClusterManager.Daemon.Store;
+using ClusterManager.Model;
+using ClusterManager.Model.Status;
+
+namespace ClusterManager.Daemon.Control;
+
+/// <summary>One operation to run on a node's executor: what the controller sends, built from a planned action.</summary>
+public sealed record OperationRequest(
+    string Resource,
+    string HistoryId,
+    string Agent,
+    string Action,
+    TimeSpan Interval,
+    TimeSpan Timeout,
+    ImmutableSortedDictionary<string, string> Parameters,
+    ImmutableSortedDictionary<string, string> Meta,
+    int ExpectedRc,
+    string Digest,
+    string TransitionKey)
+{
+    /// <summary>Pacemaker's operation key, <c>RSC_ACTION_INTERVALMS</c> of the history id.</summary>
+    public string OperationKey => $"{HistoryId}_{Action}_{(long)Interval.TotalMilliseconds}";
+}
+
+/// <summary>A completed operation as a node reports it (the request plus what the agent answered).</summary>
+public sealed record ExecutedOperation(
+    NodeName Node,
+    OperationRequest Request,
+    int CallId,
+    int Rc,
+    int ExecStatus,
+    string? ExitReason,
+    DateTimeOffset StartedAt,
+    TimeSpan Duration,
+    string Output)
+{
+    /// <summary>
+    /// Whether the result is a failure the cluster reacts to: the execution did not complete, or the agent answered
+    /// something else than expected. A probe that finds the resource running (0, 8) or stopped (7) is information,
+    /// not a failure.
+    /// </summary>
+    public bool Failed
+    {
+        get
+        {
+            if (ExecStatus != 0)
+            {
+                return true;
+            }
+
+            var probe = Request.Action == "monitor" && Request.Interval == TimeSpan.Zero;
+            return probe ? Rc is not (0 or 7 or 8) : Rc != Request.ExpectedRc;
+        }
+    }
+}
+
+/// <summary>
+/// Turns an executed operation into store changes the way Pacemaker's controller updates the CIB: the operation
+/// history (<c>RSC_last_0</c> for one-off operations, <c>RSC_monitor_INTERVAL</c> for recurring ones, and
+/// <c>RSC_last_failure_0</c> for a failure) and, for a failure, the <c>fail-count-RSC#OP_INTERVAL</c> and
+/// <c>last-failure-RSC#OP_INTERVAL</c> transient node attributes. Pure.
+/// </summary>
+public static class OperationRecords
+{
+    /// <summary>The store changes that record <paramref name="op"/>.</summary>
+    /// <param name="op">The result.</param>
+    /// <param name="node">The node's recorded state (for the current fail count); null when it has none yet.</param>
+    /// <param name="startFailureIsFatal">Pacemaker's <c>start-failure-is-fatal</c> (a failed start bans the node).</param>
+    public static ImmutableArray<ConfigChange> ChangesFor(ExecutedOperation op, NodeState? node, bool startFailureIsFatal)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        var request = op.Request;
+        var (cls, provider, type) = SplitAgent(request.Agent);
+        var history = new ResourceHistory(new ResourceId(request.HistoryId), cls, provider, type, null, []);
+        var intervalMs = (long)request.Interval.TotalMilliseconds;
+        var started = op.StartedAt.ToUnixTimeSeconds();
+        var id = intervalMs > 0 ? request.OperationKey : $"{request.HistoryId}_last_0";
+        var record = new OperationRecord(
+            id, request.OperationKey, request.Action, op.CallId, op.Rc, op.ExecStatus, request.Interval, request.ExpectedRc,
+            request.TransitionKey, started, started, op.ExitReason, request.Digest, op.Node.Value, null, null,
+            (long)op.Duration.TotalMilliseconds);
+        var changes = ImmutableArray.CreateBuilder<ConfigChange>();
+        changes.Add(new RecordOperation(op.Node, history, record));
+        if (!op.Failed)
+        {
+            return changes.ToImmutable();
+        }
+
+        changes.Add(new RecordOperation(op.Node, history, record with { Id = $"{request.HistoryId}_last_failure_0" }));
+        var suffix = $"{request.HistoryId}#{request.Action}_{intervalMs}";
+        var failCountName = $"fail-count-{suffix}";
+        var current = node?.TransientAttributes.GetValueOrDefault(failCountName) is { } text ? Score.Parse(text) : Score.Zero;
+        var next = request.Action == "start" && startFailureIsFatal ? Score.Infinity : current + new Score(1);
+        changes.Add(new SetTransientAttribute(op.Node, failCountName, next.ToString()));
+        changes.Add(new SetTransientAttribute(op.Node, $"last-failure-{suffix}", started.ToString(CultureInfo.InvariantCulture)));
+        return changes.ToImmutable();
+    }
+
+    /// <summary>
+    /// The changes that clear a resource's fail counts on a node (Pacemaker's clear_failcount action): every
+    /// fail-count and last-failure attribute of the history id.
+    /// </summary>
+    public static ImmutableArray<ConfigChange> ClearFailCount(NodeName node, NodeState? state, string historyId) =>
+        state is null
+            ? []
+            : [.. state.TransientAttributes.Keys
+                .Where(k => k.StartsWith($"fail-count-{historyId}#", StringComparison.Ordinal)
+                            || k.StartsWith($"last-failure-{historyId}#", StringComparison.Ordinal))
+                .Select(k => new SetTransientAttribute(node, k, null))];
+
+    /// <summary>Splits <c>class:provider:type</c> or <c>class:type</c>.</summary>
+    public static (string Class, string? Provider, string Type) SplitAgent(string agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        var parts = agent.Split(':');
+        return parts.Length switch
+        {
+            3 => (parts[0], parts[1], parts[2]),
+            2 => (parts[0], null, parts[1]),
+            _ => throw new FormatException($"agent '{agent}' is not class:provider:type or class:type"),
+        };
+    }
+}
