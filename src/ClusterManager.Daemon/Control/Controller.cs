@@ -108,6 +108,8 @@ internal sealed partial class Controller : BackgroundService
         var leadingSince = _time.GetTimestamp();
         await ResolvePendingAsync(token).ConfigureAwait(false);
         var backoff = TimeSpan.Zero;
+        var dirty = true;
+        var computedAt = _time.GetTimestamp();
         while (true)
         {
             token.ThrowIfCancellationRequested();
@@ -124,20 +126,29 @@ internal sealed partial class Controller : BackgroundService
             if (!membership.IsEmpty)
             {
                 await ProposeAsync(membership, _author, token).ConfigureAwait(false);
+                dirty = true;
                 continue;
             }
 
+            if (!dirty && _time.GetElapsedTime(computedAt) < RecheckInterval(state.Configuration))
+            {
+                // Idle: membership is polled every 20 ms (DotNext marks a member unavailable at its first failed
+                // heartbeat); a committed change, a report or a leader change wakes the controller at once.
+                dirty = await WaitForWakeAsync(TimeSpan.FromMilliseconds(20), token).ConfigureAwait(false);
+                continue;
+            }
+
+            dirty = false;
+            computedAt = _time.GetTimestamp();
             var snapshot = BuildSnapshot(_raft.State);
             var transition = PolicyEngine.Compute(snapshot);
             var work = transition.Actions.Count(a => a.Runnable && a.Kind != ActionKind.Pseudo);
             if (work == 0)
             {
-                // Idle: membership is polled; anything else wakes us.
-                await WaitForWakeAsync(members.Any(m => m.Available == false) ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromMilliseconds(100), token)
-                    .ConfigureAwait(false);
                 continue;
             }
 
+            dirty = true;
             if (backoff > TimeSpan.Zero)
             {
                 await WaitForWakeAsync(backoff, token).ConfigureAwait(false);
@@ -424,27 +435,46 @@ internal sealed partial class Controller : BackgroundService
         }
     }
 
-    internal Task WaitForWakeAsync(TimeSpan timeout, CancellationToken token) => WaitForWakeAsync(timeout, token, _wake.Reader);
+    /// <summary>
+    /// How often the engine runs without any event: cluster-recheck-interval (Pacemaker's default 15 min), at most a
+    /// minute so that failure-timeout and time-based rules take effect without delay worth mentioning.
+    /// </summary>
+    private static TimeSpan RecheckInterval(ClusterConfiguration configuration)
+    {
+        var value = Property(configuration, "cluster-recheck-interval") is { } text && Durations.TryParse(text, out var v) && v > TimeSpan.Zero
+            ? v
+            : TimeSpan.FromMinutes(15);
+        return value < TimeSpan.FromMinutes(1) ? value : TimeSpan.FromMinutes(1);
+    }
+
+    internal Task<bool> WaitForWakeAsync(TimeSpan timeout, CancellationToken token) => WaitForWakeAsync(timeout, token, _wake.Reader);
 
     internal bool TryTakeWake(out string? reason) => _wake.Reader.TryRead(out reason);
 
     internal ValueTask<bool> WakeSignalled(CancellationToken token) => _wake.Reader.WaitToReadAsync(token);
 
-    private async Task WaitForWakeAsync(TimeSpan timeout, CancellationToken token, ChannelReader<string> reader)
+    private static async Task<bool> WaitForWakeAsync(TimeSpan timeout, CancellationToken token, ChannelReader<string> reader)
     {
+        if (reader.TryRead(out _))
+        {
+            return true;
+        }
+
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(token);
         timer.CancelAfter(timeout);
         try
         {
             if (await reader.WaitToReadAsync(timer.Token).ConfigureAwait(false))
             {
-                reader.TryRead(out _);
+                return reader.TryRead(out _);
             }
         }
         catch (OperationCanceledException) when (!token.IsCancellationRequested)
         {
             // Timed out.
         }
+
+        return false;
     }
 
     /// <summary>Wakes the controller for every committed batch that someone else than the controller wrote.</summary>
