@@ -55,7 +55,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         {
             ["IPaddr2"] = new NativeIpAddr2Agent(time, loggers.CreateLogger<NativeIpAddr2Agent>()),
         };
-        var router = new ResourceAgentRouter(ocf, _systemd, native, time);
+        var router = new FenceDeviceResources(time, new ResourceAgentRouter(ocf, _systemd, native, time));
         _executor = new ResourceExecutor(router, new ResourceExecutorOptions { MaxParallelOperations = resources.MaxParallelOperations },
             time, loggers.CreateLogger<ResourceExecutor>());
         var runner = new ProcessFenceAgentRunner(

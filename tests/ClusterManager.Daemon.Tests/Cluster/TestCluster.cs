@@ -134,6 +134,9 @@ internal sealed partial class TestCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>The process id of node <paramref name="i"/>, null when it is not running.</summary>
+    public int? Pid(int i) => _processes[i] is { HasExited: false } p ? p.Id : null;
+
     public bool IsRunning(int i) => _processes[i] is { HasExited: false };
 
     /// <summary>

@@ -12,24 +12,27 @@ public sealed class ControllerClusterTests
 {
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(45);
 
-    private static TestCluster StartCluster() => TestCluster.Start(perNode: (i, root) =>
+    internal static TestCluster StartCluster(string? fenceAgents = null) => TestCluster.Start(perNode: (i, root) =>
     {
         var rsc = Path.Combine(root, $"{TestCluster.NodeName(i)}-rsc");
         Directory.CreateDirectory(rsc);
-        return new Dictionary<string, object>
+        var resources = new Dictionary<string, object> { ["ResourceTempDirectory"] = rsc, ["NodeLossDelayMs"] = 1000 };
+        if (fenceAgents is not null)
         {
-            ["Resources"] = new Dictionary<string, object> { ["ResourceTempDirectory"] = rsc, ["NodeLossDelayMs"] = 1000 },
-        };
+            resources["FenceAgentDirectories"] = new[] { fenceAgents };
+        }
+
+        return new Dictionary<string, object> { ["Resources"] = resources };
     });
 
-    private static string StateFile(TestCluster cluster, int node, string resource) =>
+    internal static string StateFile(TestCluster cluster, int node, string resource) =>
         Path.Combine(cluster.Root, $"{TestCluster.NodeName(node)}-rsc", $"Dummy-{resource}.state");
 
     /// <summary>The nodes (indexes) whose Dummy state file for <paramref name="resource"/> exists.</summary>
-    private static List<int> RunningOn(TestCluster cluster, string resource, IEnumerable<int>? among = null) =>
+    internal static List<int> RunningOn(TestCluster cluster, string resource, IEnumerable<int>? among = null) =>
         [.. (among ?? Enumerable.Range(0, cluster.Size)).Where(i => File.Exists(StateFile(cluster, i, resource)))];
 
-    private static Change Primitive(string id, string monitorInterval = "1s") => new()
+    internal static Change Primitive(string id, string monitorInterval = "1s") => new()
     {
         PutResource = new PutElement
         {
@@ -38,9 +41,9 @@ public sealed class ControllerClusterTests
         },
     };
 
-    private static Change Property(string name, string value) => new() { SetProperty = new NameValue { Name = name, Value = value } };
+    internal static Change Property(string name, string value) => new() { SetProperty = new NameValue { Name = name, Value = value } };
 
-    private static async Task ApplyAsync(TestCluster cluster, int node, params Change[] changes)
+    internal static async Task ApplyAsync(TestCluster cluster, int node, params Change[] changes)
     {
         var request = new ApplyChangesRequest { RequestId = Guid.NewGuid().ToString("N"), Author = "tester" };
         request.Changes.AddRange(changes);
@@ -51,7 +54,7 @@ public sealed class ControllerClusterTests
     /// Waits until <paramref name="condition"/> holds; meanwhile fails at once if the resource is ever active on two
     /// of <paramref name="among"/> nodes (the split-brain check).
     /// </summary>
-    private static async Task WaitAsync(TestCluster cluster, string resource, Func<List<int>, bool> condition, string what, IEnumerable<int>? among = null)
+    internal static async Task WaitAsync(TestCluster cluster, string resource, Func<List<int>, bool> condition, string what, IEnumerable<int>? among = null)
     {
         var nodes = (among ?? Enumerable.Range(0, cluster.Size)).ToList();
         var deadline = DateTime.UtcNow + WaitLimit;
@@ -74,7 +77,7 @@ public sealed class ControllerClusterTests
     }
 
     /// <summary>The CIB with status once it contains <paramref name="text"/> (the recorded results lag the agents a little).</summary>
-    private static async Task<string> WaitForStatusAsync(TestCluster cluster, int node, string text)
+    internal static async Task<string> WaitForStatusAsync(TestCluster cluster, int node, string text)
     {
         var deadline = DateTime.UtcNow + WaitLimit;
         while (true)
