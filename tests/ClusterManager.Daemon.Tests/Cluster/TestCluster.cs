@@ -25,7 +25,8 @@ internal sealed partial class TestCluster : IAsyncDisposable
         int size,
         IReadOnlyDictionary<string, object> extra,
         Func<int, string, IReadOnlyDictionary<string, object>>? perNode,
-        Func<string, GrpcChannel>? channels)
+        Func<string, GrpcChannel>? channels,
+        IReadOnlySet<int>? witnesses)
     {
         Size = size;
         _root = Directory.CreateTempSubdirectory("cmt-daemon-").FullName;
@@ -37,6 +38,7 @@ internal sealed partial class TestCluster : IAsyncDisposable
             Name = NodeName(i),
             RaftEndpoint = $"127.0.0.1:{ports[2 * i]}",
             ApiEndpoint = $"127.0.0.1:{ports[(2 * i) + 1]}",
+            Witness = witnesses?.Contains(i) == true,
         }).ToArray();
         for (var i = 0; i < size; i++)
         {
@@ -77,9 +79,10 @@ internal sealed partial class TestCluster : IAsyncDisposable
         int size = 3,
         IReadOnlyDictionary<string, object>? extra = null,
         Func<int, string, IReadOnlyDictionary<string, object>>? perNode = null,
-        Func<string, GrpcChannel>? channels = null)
+        Func<string, GrpcChannel>? channels = null,
+        IReadOnlySet<int>? witnesses = null)
     {
-        var cluster = new TestCluster(size, extra ?? new Dictionary<string, object>(), perNode, channels);
+        var cluster = new TestCluster(size, extra ?? new Dictionary<string, object>(), perNode, channels, witnesses);
         for (var i = 0; i < size; i++)
         {
             cluster.StartNode(i);

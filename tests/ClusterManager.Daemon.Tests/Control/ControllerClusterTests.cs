@@ -12,7 +12,7 @@ public sealed class ControllerClusterTests
 {
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(45);
 
-    internal static TestCluster StartCluster(string? fenceAgents = null) => TestCluster.Start(perNode: (i, root) =>
+    internal static TestCluster StartCluster(string? fenceAgents = null, IReadOnlySet<int>? witnesses = null) => TestCluster.Start(witnesses: witnesses, perNode: (i, root) =>
     {
         var rsc = Path.Combine(root, $"{TestCluster.NodeName(i)}-rsc");
         Directory.CreateDirectory(rsc);
@@ -187,5 +187,24 @@ public sealed class ControllerClusterTests
         }
 
         await WaitAsync(cluster, "d1", r => r.Count == 0, "the minority node to stop d1", [node]);
+    }
+
+    [Test]
+    public async Task Controller_NeverPlacesResourcesOnTheWitness_WhenANodeOfATwoNodeClusterDies()
+    {
+        // Two nodes and a witness (the corosync-qdevice role): the survivor keeps quorum with the witness's vote.
+        await using var cluster = StartCluster(witnesses: new HashSet<int> { 2 });
+        var leader = await cluster.WaitForLeaderAsync();
+        await ApplyAsync(cluster, leader, Property("stonith-enabled", "false"), Primitive("d1"), Primitive("d2"));
+        await WaitAsync(cluster, "d1", r => r.Count == 1, "d1 to start");
+        await WaitAsync(cluster, "d2", r => r.Count == 1, "d2 to start");
+        Assert.That(RunningOn(cluster, "d1").Concat(RunningOn(cluster, "d2")), Has.No.Member(2));
+
+        var holder = RunningOn(cluster, "d1").Single();
+        cluster.Kill(holder);
+        var survivor = 1 - holder;
+
+        await WaitAsync(cluster, "d1", r => r.SequenceEqual([survivor]), "d1 to move to the other node", [survivor, 2]);
+        await WaitAsync(cluster, "d2", r => r.SequenceEqual([survivor]), "d2 to run on the other node", [survivor, 2]);
     }
 }
