@@ -83,4 +83,19 @@ internal sealed class NodeApiService(NodeRuntime runtime, Controller controller,
         response.Operations.AddRange(runtime.RecurringOperations.Select(NodeProto.ToProto));
         return Task.FromResult(response);
     }
+
+    public override Task<GetEngineInputResponse> GetEngineInput(GetEngineInputRequest request, ServerCallContext context)
+    {
+        var kept = controller.Archive.Kept();
+        var number = request.Number == 0 && kept.Count > 0 ? kept[^1] : request.Number;
+        if (controller.Archive.Read(number) is not { } xml)
+        {
+            var range = kept.Count == 0 ? "none is kept on this node (inputs are kept by the node that led)" : $"kept: {kept[0]}..{kept[^1]}";
+            throw new RpcException(new Status(StatusCode.NotFound, $"engine input {request.Number} is not kept here; {range}"));
+        }
+
+        var response = new GetEngineInputResponse { Number = number, CibXml = xml };
+        response.Kept.AddRange(kept);
+        return Task.FromResult(response);
+    }
 }

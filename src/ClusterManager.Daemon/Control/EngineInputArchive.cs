@@ -34,6 +34,38 @@ public sealed class EngineInputArchive(string directory, int limit)
         }
     }
 
+    /// <summary>The transition numbers kept, oldest first.</summary>
+    public IReadOnlyList<long> Kept()
+    {
+        try
+        {
+            return System.IO.Directory.Exists(directory)
+                ? [.. System.IO.Directory.GetFiles(directory, "pe-input-*.xml")
+                    .Select(f => long.TryParse(Path.GetFileNameWithoutExtension(f)["pe-input-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1)
+                    .Where(n => n > 0)
+                    .Order()]
+                : [];
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The CIB XML of transition <paramref name="number"/>, or null when it is not kept.</summary>
+    public string? Read(long number)
+    {
+        var path = Path.Combine(directory, $"pe-input-{number.ToString(CultureInfo.InvariantCulture)}.xml");
+        try
+        {
+            return File.Exists(path) ? File.ReadAllText(path) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Writes the snapshot of transition <paramref name="number"/> and drops the oldest files past the limit.</summary>
     public void Save(long number, ClusterSnapshot snapshot, Transition transition)
     {
