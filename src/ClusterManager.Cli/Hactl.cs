@@ -1,4 +1,11 @@
 using ClusterManager.Cli.Commands;
+using ClusterManager.Cli.Commands.Cluster;
+using ClusterManager.Cli.Commands.Constraints;
+using ClusterManager.Cli.Commands.Nodes;
+using ClusterManager.Cli.Commands.Properties;
+using ClusterManager.Cli.Commands.Resources;
+using ClusterManager.Cli.Commands.Status;
+using ClusterManager.Cli.Commands.Stonith;
 
 namespace ClusterManager.Cli;
 
@@ -12,10 +19,29 @@ public static class Hactl
 
     /// <summary>The command table.</summary>
     public static CommandTable CreateCommands() => new CommandTable()
-        .Add(SimulateCommand.Definition);
+        .Add(SimulateCommand.Definition)
+        .AddRange(StatusCommands.All)
+        .AddRange(ResourceCommands.All)
+        .AddRange(ConstraintCommands.All)
+        .AddRange(PropertyCommands.All)
+        .AddRange(StonithCommands.All)
+        .AddRange(NodeCommands.All)
+        .Add(ClusterSetupCommand.Definition)
+        .AddRange(ClusterNodeCommands.All)
+        .AddRange(Commands.Agents.LocalAgentCommands.Definitions());
+
+    /// <summary>Runs hactl with <paramref name="args"/>; returns the exit code (blocks; see <see cref="RunAsync"/>).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider? time = null, HactlHost? host = null) =>
+        RunAsync(args, stdout, stderr, time, host).GetAwaiter().GetResult();
 
     /// <summary>Runs hactl with <paramref name="args"/>; returns the exit code.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider? time = null)
+    public static async Task<int> RunAsync(
+        string[] args,
+        TextWriter stdout,
+        TextWriter stderr,
+        TimeProvider? time = null,
+        HactlHost? host = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -43,7 +69,7 @@ public static class Hactl
         var command = commands.Find(args);
         if (command is null)
         {
-            stderr.Write($"error: unknown command '{args[0]}'\n");
+            stderr.Write($"error: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')).Take(2))}'\n");
             WriteOverview(stderr, commands);
             return ExitCodes.BadInput;
         }
@@ -57,7 +83,8 @@ public static class Hactl
 
         try
         {
-            return command.Run(new CommandContext(cursor, stdout, stderr, time ?? TimeProvider.System));
+            var context = new CommandContext(cursor, stdout, stderr, time ?? TimeProvider.System) { Host = host ?? HactlHost.Process };
+            return await command.Run(context, cancellationToken).ConfigureAwait(false);
         }
         catch (UsageException e)
         {

@@ -93,6 +93,33 @@ public sealed class ArgumentCursor
         return found;
     }
 
+    /// <summary>
+    /// Removes a flag that may carry an inline value, pcs's <c>--wait</c> / <c>--wait=N</c> (a following token is never
+    /// taken as its value). Returns whether it was given and its value.
+    /// </summary>
+    /// <exception cref="UsageException">The flag is given more than once.</exception>
+    public (bool Given, string? Value) TakeFlagWithOptionalValue(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var given = false;
+        string? value = null;
+        int index;
+        while ((index = OptionIndex([name], allowInlineValue: true)) >= 0)
+        {
+            if (given)
+            {
+                throw new UsageException($"option {name} is given more than once");
+            }
+
+            var token = _tokens[index];
+            value = token.Length > name.Length ? token[(name.Length + 1)..] : null;
+            given = true;
+            RemoveToken(index);
+        }
+
+        return (given, value);
+    }
+
     /// <summary>Reads the next positional token.</summary>
     /// <exception cref="UsageException">There is none; <paramref name="what"/> names what was expected.</exception>
     public string Take(string what)
@@ -104,6 +131,9 @@ public sealed class ArgumentCursor
 
         return _tokens[_position++];
     }
+
+    /// <summary>The next positional token without consuming it; null at the end.</summary>
+    public string? Peek() => AtEnd ? null : _tokens[_position];
 
     /// <summary>Reads the next token if it equals <paramref name="keyword"/>.</summary>
     public bool TakeKeyword(string keyword)

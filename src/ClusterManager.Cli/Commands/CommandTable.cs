@@ -25,6 +25,19 @@ public sealed class CommandTable
         return this;
     }
 
+    /// <summary>Adds several commands (one family).</summary>
+    /// <exception cref="ArgumentException">A command with the same words exists.</exception>
+    public CommandTable AddRange(IEnumerable<CommandDefinition> commands)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        foreach (var command in commands)
+        {
+            Add(command);
+        }
+
+        return this;
+    }
+
     /// <summary>Finds the command whose words begin <paramref name="args"/>; null when none does.</summary>
     public CommandDefinition? Find(IReadOnlyList<string> args) => _commands
         .Where(c => c.Words.Count <= args.Count && c.Words.Select((w, i) => args[i] == w).All(x => x))

@@ -36,7 +36,7 @@ public static class SimulateCommand
 
     /// <summary>The command's entry in the command table.</summary>
     public static readonly CommandDefinition Definition =
-        new(["simulate"], "compute the transition for a CIB file (like crm_simulate -S)", Usage, Run);
+        CommandDefinition.Sync(["simulate"], "compute the transition for a CIB file (like crm_simulate -S)", Usage, Run);
 
     private static readonly string[] TrueWords = ["true", "on", "yes", "y", "1"];
 

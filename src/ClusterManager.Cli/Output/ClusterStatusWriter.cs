@@ -27,15 +27,27 @@ public static class ClusterStatusWriter
         }
 
         Item(writer, 1, "Full List of Resources:");
+        WriteResources(writer, 2, view, options);
+    }
+
+    /// <summary>
+    /// Writes the resource list at <paramref name="depth"/> (crm_mon's "Full List of Resources" items; "No resources"
+    /// when there is none to show).
+    /// </summary>
+    public static void WriteResources(TextWriter writer, int depth, ClusterView view, StatusWriteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(options);
         var any = false;
         foreach (var resource in view.Resources.OrderByDescending(r => options.Priorities.GetValueOrDefault(r.Id)))
         {
-            any |= WriteResource(writer, 2, resource, view, options, clone: null);
+            any |= WriteResource(writer, depth, resource, view, options, clone: null);
         }
 
         if (!any)
         {
-            Item(writer, 2, "No resources");
+            Item(writer, depth, "No resources");
         }
     }
 

@@ -83,6 +83,14 @@ internal static class ProtoMapping
                 return (new SetNodeAttribute(new NodeName(a.Node), a.Name, a.HasValue ? a.Value : null), null);
             }
 
+            case Change.KindOneofCase.ClearResourceHistory:
+            {
+                var c = change.ClearResourceHistory;
+                return string.IsNullOrWhiteSpace(c.Resource)
+                    ? (null, "clear_resource_history: the resource id is empty")
+                    : (new Store.ClearResourceHistory(c.HasNode && c.Node.Length > 0 ? new NodeName(c.Node) : null, new ResourceId(c.Resource)), null);
+            }
+
             default:
                 return (null, "the change is empty (no kind set)");
         }

@@ -4,21 +4,27 @@ using System.Xml.Linq;
 
 namespace ClusterManager.Fencing.Agents;
 
-/// <summary>One parameter from an agent's metadata.</summary>
-public sealed record FenceAgentParameter(string Name, bool Required, bool Deprecated, string? Type, string? Default, string? ShortDescription);
+/// <summary>
+/// One parameter from an agent's metadata. <see cref="Obsoletes"/> names the deprecated parameter this one
+/// replaces (<c>ip</c> obsoletes <c>ipaddr</c>).
+/// </summary>
+public sealed record FenceAgentParameter(
+    string Name, bool Required, bool Deprecated, string? Type, string? Default, string? ShortDescription, string? Obsoletes = null);
 
 /// <summary>One action from an agent's metadata; <see cref="Automatic"/> is <c>on automatic="1"</c> (unfence on join).</summary>
 public sealed record FenceAgentActionInfo(string Name, bool Automatic, bool OnTarget);
 
 /// <summary>
 /// What an agent says about itself with <c>action=metadata</c> (<c>&lt;resource-agent&gt;</c> XML, fence-agents'
-/// <c>metadata.rng</c>). The fencer reads which actions exist (list, status, reboot) to choose defaults.
+/// <c>metadata.rng</c>). The fencer reads which actions exist (list, status, reboot) to choose defaults;
+/// <c>hactl stonith describe</c> prints the descriptions.
 /// </summary>
 public sealed record FenceAgentMetadata(
     string Name,
     string? ShortDescription,
     ImmutableArray<FenceAgentParameter> Parameters,
-    ImmutableArray<FenceAgentActionInfo> Actions)
+    ImmutableArray<FenceAgentActionInfo> Actions,
+    string? LongDescription = null)
 {
     public bool HasAction(string name) => Actions.Any(a => a.Name == name);
 
@@ -51,12 +57,14 @@ public sealed record FenceAgentMetadata(
             IsTrue((string?)p.Attribute("deprecated")),
             (string?)p.Element("content")?.Attribute("type"),
             (string?)p.Element("content")?.Attribute("default"),
-            p.Element("shortdesc")?.Value.Trim())) ?? [];
+            p.Element("shortdesc")?.Value.Trim(),
+            (string?)p.Attribute("obsoletes"))) ?? [];
         var actions = root.Element("actions")?.Elements("action").Select(a => new FenceAgentActionInfo(
             (string?)a.Attribute("name") ?? throw new FormatException($"fence agent metadata of {name}: an action has no name"),
             IsTrue((string?)a.Attribute("automatic")) || IsTrue((string?)a.Attribute("required")),
             IsTrue((string?)a.Attribute("on_target")))) ?? [];
-        return new FenceAgentMetadata(name, (string?)root.Attribute("shortdesc"), [.. parameters], [.. actions]);
+        return new FenceAgentMetadata(name, (string?)root.Attribute("shortdesc"), [.. parameters], [.. actions],
+            root.Element("longdesc")?.Value.Trim());
     }
 
     private static bool IsTrue(string? value) => value is "1" or "true" or "yes";

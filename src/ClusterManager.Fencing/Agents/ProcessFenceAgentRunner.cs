@@ -40,6 +40,20 @@ public sealed partial class ProcessFenceAgentRunner : IFenceAgentRunner
         return _options.AgentDirectories.Select(d => Path.Combine(d, agent)).FirstOrDefault(IsExecutable);
     }
 
+    /// <summary>The names of the executable <c>fence_*</c> agents in the agent directories, sorted ordinally.</summary>
+    public IReadOnlyList<string> ListAgents() =>
+    [
+        .. _options.AgentDirectories
+            .Where(Directory.Exists)
+            .SelectMany(d => Directory.EnumerateFiles(d, "fence_*"))
+            .Where(IsExecutable)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Where(name => AgentNamePattern().IsMatch(name))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal),
+    ];
+
     public async Task<AgentRunResult> RunAsync(FenceAgentInvocation invocation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(invocation);

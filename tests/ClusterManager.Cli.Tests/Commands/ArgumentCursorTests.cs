@@ -70,4 +70,29 @@ public class ArgumentCursorTests
 
         Assert.That(() => args.TakeNameValues(), Throws.TypeOf<UsageException>());
     }
+
+    [TestCase(new[] { "D1", "--wait" }, true, null)]
+    [TestCase(new[] { "--wait=30", "D1" }, true, "30")]
+    [TestCase(new[] { "D1" }, false, null)]
+    public void TakeFlagWithOptionalValue_NeverTakesTheNextToken(string[] tokens, bool given, string? value)
+    {
+        var args = new ArgumentCursor(tokens);
+
+        Assert.That(args.TakeFlagWithOptionalValue("--wait"), Is.EqualTo((given, value)));
+        Assert.That(args.Remaining, Is.EqualTo(new[] { "D1" }));
+    }
+
+    [Test]
+    public void TakeFlagWithOptionalValue_RefusesTheFlagTwice() =>
+        Assert.Throws<UsageException>(() => new ArgumentCursor(["--wait", "--wait=5"]).TakeFlagWithOptionalValue("--wait"));
+
+    [TestCase(new[] { "--wait" }, 3600)]
+    [TestCase(new[] { "--wait=45" }, 45)]
+    public void TakeWait_ReadsSeconds_WithPcsDefault(string[] tokens, int seconds) =>
+        Assert.That(ClusterCommand.TakeWait(new ArgumentCursor(tokens)), Is.EqualTo(TimeSpan.FromSeconds(seconds)));
+
+    [TestCase("--wait=0")]
+    [TestCase("--wait=soon")]
+    public void TakeWait_RefusesNonPositiveSeconds(string token) =>
+        Assert.Throws<UsageException>(() => ClusterCommand.TakeWait(new ArgumentCursor([token])));
 }

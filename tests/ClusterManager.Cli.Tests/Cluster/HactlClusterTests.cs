@@ -1,0 +1,232 @@
+using System.Text.Json;
+using ClusterManager.Cli.Commands;
+
+namespace ClusterManager.Cli.Tests.Cluster;
+
+/// <summary>
+/// hactl against a real three-node clusterd cluster on loopback: the seed commands, then the daily
+/// commands, each checked through hactl's own JSON output. One cluster serves the fixture; tests use their own ids.
+/// Resources are Dummy (per-node runtime directories) or created --disabled (IPaddr2 with a 198.18.x address).
+/// </summary>
+[NonParallelizable]
+public sealed class HactlClusterTests
+{
+    private TestCluster _cluster = null!;
+    private int _leader;
+
+    [OneTimeSetUp]
+    public async Task StartCluster()
+    {
+        _cluster = TestCluster.Start();
+        _leader = await _cluster.WaitForLeaderAsync();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopCluster() => await _cluster.DisposeAsync();
+
+    private int Follower => (_leader + 1) % _cluster.Size;
+
+    private async Task<(int Code, string Out, string Err)> Run(int node, params string[] args)
+    {
+        var host = HactlHost.Isolated with
+        {
+            GetVariable = name => name == "HACTL_SERVER" ? _cluster.ApiEndpoints[node] : null,
+            User = "e2e",
+        };
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await Hactl.RunAsync(args, stdout, stderr, TimeProvider.System, host);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private async Task<string> Ok(params string[] args)
+    {
+        var (code, output, error) = await Run(Follower, args);
+        Assert.That(code, Is.Zero, $"hactl {string.Join(' ', args)}\nstdout: {output}\nstderr: {error}");
+        return output;
+    }
+
+    private async Task<JsonElement> Json(params string[] args) =>
+        JsonDocument.Parse(await Ok([.. args, "--output", "json"])).RootElement.Clone();
+
+    [Test]
+    public async Task SeedCommands_ConfigureTheCluster_ThroughAFollower()
+    {
+        string[][] seed =
+        [
+            ["resource", "create", "VirtualIP", "ocf:heartbeat:IPaddr2", "ip=198.18.0.100", "cidr_netmask=24", "op", "monitor", "interval=10s", "--disabled"],
+            ["resource", "create", "HAProxy", "systemd:haproxy", "op", "monitor", "interval=10s", "timeout=30s", "--disabled"],
+            ["constraint", "colocation", "add", "HAProxy", "with", "VirtualIP", "INFINITY"],
+            ["constraint", "order", "VirtualIP", "then", "HAProxy"],
+            ["property", "set", "stonith-enabled=true"],
+            ["property", "set", "no-quorum-policy=ignore"],
+        ];
+        foreach (var command in seed)
+        {
+            await Ok(command);
+        }
+
+        var shown = await Run(Follower, "constraint", "show", "--full");
+        var constraints = await Json("constraint", "config", "--full");
+        var properties = await Json("property", "config");
+        var stonith = await Ok("stonith", "status");
+        var status = await Json("status");
+        var text = await Ok("status");
+
+        Assert.That(shown.Out, Does.Contain("(id: colocation-HAProxy-VirtualIP-INFINITY)").And.Contain("(id: order-VirtualIP-HAProxy-mandatory)"));
+        Assert.That(shown.Err, Does.Contain("Deprecation Warning"));
+        var colocation = constraints.GetProperty("colocation").EnumerateArray().Single(c => c.GetProperty("resource_id").GetString() == "HAProxy");
+        Assert.That(colocation.GetProperty("with_resource_id").GetString(), Is.EqualTo("VirtualIP"));
+        Assert.That(colocation.GetProperty("attributes").GetProperty("constraint_id").GetString(), Is.EqualTo("colocation-HAProxy-VirtualIP-INFINITY"));
+        Assert.That(colocation.GetProperty("attributes").GetProperty("score").GetString(), Is.EqualTo("INFINITY"));
+        var order = constraints.GetProperty("order").EnumerateArray().Single(c => c.GetProperty("then_resource_id").GetString() == "HAProxy");
+        Assert.That(order.GetProperty("first_resource_id").GetString(), Is.EqualTo("VirtualIP"));
+        Assert.That(order.GetProperty("attributes").GetProperty("constraint_id").GetString(), Is.EqualTo("order-VirtualIP-HAProxy-mandatory"));
+        var values = properties.GetProperty("nvpairs").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("value").GetString());
+        Assert.That(values["stonith-enabled"], Is.EqualTo("true"));
+        Assert.That(values["no-quorum-policy"], Is.EqualTo("ignore"));
+        Assert.That(stonith, Does.Contain("NO stonith devices configured"));
+        Assert.That(status.GetProperty("quorum").GetBoolean(), Is.True);
+        Assert.That(status.GetProperty("dc").GetString(), Is.EqualTo(TestCluster.NodeName(_leader)));
+        Assert.That(status.GetProperty("nodes").EnumerateArray().Select(n => (n.GetProperty("name").GetString(), n.GetProperty("online").GetBoolean())),
+            Is.EqualTo(new[] { ("n1", true), ("n2", true), ("n3", true) }));
+        var resources = status.GetProperty("resources").EnumerateArray().ToDictionary(r => r.GetProperty("id").GetString()!);
+        Assert.That(resources["VirtualIP"].GetProperty("agent").GetString(), Is.EqualTo("ocf:heartbeat:IPaddr2"));
+        Assert.That(resources["VirtualIP"].GetProperty("disabled").GetBoolean(), Is.True);
+        Assert.That(resources["HAProxy"].GetProperty("agent").GetString(), Is.EqualTo("systemd:haproxy"));
+        Assert.That(status.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()), Does.Contain("No stonith devices and stonith-enabled is not false"));
+        Assert.That(text, Does.Contain($"Current DC: {TestCluster.NodeName(_leader)}").And.Contain("Online: [ n1 n2 n3 ]")
+            .And.Contain("* VirtualIP\t(ocf:heartbeat:IPaddr2):\t Stopped (disabled)"));
+    }
+
+    [Test]
+    public async Task ResourceCommands_EditConfiguration_AsPcsDoes()
+    {
+        await Ok("resource", "create", "web-d1", "ocf:heartbeat:Dummy", "fake=1", "--group", "web-g", "--disabled");
+        await Ok("resource", "create", "web-d2", "ocf:heartbeat:Dummy", "--group", "web-g", "--before", "web-d1", "--disabled");
+        await Ok("resource", "update", "web-d1", "fake=2", "op", "monitor", "interval=20s");
+        await Ok("resource", "meta", "web-g", "migration-threshold=3");
+        await Ok("resource", "enable", "web-d2");
+        await Ok("constraint", "location", "web-g", "prefers", "n1=50");
+        await Ok("resource", "ban", "web-g", "n3");
+
+        var config = await Json("resource", "config");
+        var constraints = await Json("constraint", "config");
+
+        var group = config.GetProperty("groups").EnumerateArray().Single(g => g.GetProperty("id").GetString() == "web-g");
+        Assert.That(group.GetProperty("member_ids").EnumerateArray().Select(m => m.GetString()), Is.EqualTo(new[] { "web-d2", "web-d1" }));
+        Assert.That(Pairs(group.GetProperty("meta_attributes")), Does.ContainKey("migration-threshold"));
+        var d1 = config.GetProperty("primitives").EnumerateArray().Single(p => p.GetProperty("id").GetString() == "web-d1");
+        Assert.That(Pairs(d1.GetProperty("instance_attributes"))["fake"], Is.EqualTo("2"));
+        Assert.That(Pairs(d1.GetProperty("meta_attributes"))["target-role"], Is.EqualTo("Stopped"));
+        Assert.That(d1.GetProperty("operations").EnumerateArray().Select(o => (o.GetProperty("name").GetString(), o.GetProperty("id").GetString())),
+            Does.Contain(("monitor", "web-d1-monitor-interval-20s")));
+        var d2 = config.GetProperty("primitives").EnumerateArray().Single(p => p.GetProperty("id").GetString() == "web-d2");
+        Assert.That(Pairs(d2.GetProperty("meta_attributes")), Does.Not.ContainKey("target-role"));
+        var locations = constraints.GetProperty("location").EnumerateArray().Select(l => l.GetProperty("attributes").GetProperty("constraint_id").GetString()).ToList();
+        Assert.That(locations, Does.Contain("location-web-g-n1-50").And.Contain("cli-ban-web-g-on-n3"));
+
+        await Ok("resource", "clear", "web-g");
+        await Ok("resource", "delete", "web-g", "--yes");
+        var after = await Json("constraint", "config");
+        var remaining = await Json("resource", "config");
+
+        Assert.That(after.GetProperty("location").EnumerateArray().Select(l => l.GetProperty("resource_id").GetString()), Does.Not.Contain("web-g"));
+        Assert.That(remaining.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("id").GetString()), Does.Not.Contain("web-g"));
+        Assert.That(remaining.GetProperty("primitives").EnumerateArray().Select(g => g.GetProperty("id").GetString()), Does.Not.Contain("web-d1"));
+    }
+
+    [Test]
+    public async Task NodeStandby_ShownInStatus_UntilUnstandby()
+    {
+        await Ok("node", "standby", "n2");
+        var during = await Json("status");
+        await Ok("node", "unstandby", "n2");
+        var after = await Json("status");
+
+        static bool Standby(JsonElement status, string node) =>
+            status.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("name").GetString() == node).GetProperty("standby").GetBoolean();
+        Assert.That(Standby(during, "n2"), Is.True);
+        Assert.That(Standby(during, "n1"), Is.False);
+        Assert.That(Standby(after, "n2"), Is.False);
+    }
+
+    [Test]
+    public async Task Cleanup_RecordedInHistory_WithAuthor()
+    {
+        await Ok("resource", "create", "clean-me", "ocf:heartbeat:Dummy", "--disabled");
+
+        var output = await Ok("resource", "cleanup", "clean-me", "node=n1");
+        var history = await Json("history");
+
+        Assert.That(output, Does.Contain("Cleaned up clean-me on n1"));
+        var last = history.EnumerateArray().Last();
+        Assert.That(last.GetProperty("author").GetString(), Is.EqualTo("e2e"));
+        Assert.That(last.GetProperty("changes").EnumerateArray().Select(c => c.GetString()), Is.EqualTo(new[] { "clear history of clean-me on n1" }));
+    }
+
+    [Test]
+    public async Task Errors_NameTheProblem_WithExitCodes()
+    {
+        await Ok("resource", "create", "twice", "ocf:heartbeat:Dummy", "--disabled");
+
+        var duplicate = await Run(Follower, "resource", "create", "twice", "ocf:heartbeat:Dummy");
+        var property = await Run(Follower, "property", "set", "no-such-prop=1");
+        var missing = await Run(Follower, "constraint", "delete", "no-such-constraint", "--yes");
+        var unconfirmed = await Run(Follower, "resource", "delete", "twice");
+        var stillThere = await Json("resource", "config", "twice");
+
+        Assert.That((duplicate.Code, duplicate.Err), Is.EqualTo((1, "error: 'twice' already exists\n")));
+        Assert.That(property.Code, Is.EqualTo(1));
+        Assert.That(property.Err, Does.Contain("'no-such-prop' is not a cluster option"));
+        Assert.That((missing.Code, missing.Err), Is.EqualTo((1, "error: Unable to find constraint - 'no-such-constraint'\n")));
+        Assert.That(unconfirmed.Code, Is.EqualTo(2));
+        Assert.That(unconfirmed.Err, Does.Contain("--yes"));
+        Assert.That(stillThere.GetProperty("primitives").GetArrayLength(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task StonithCommands_ManageADevice_AsAStonithPrimitive()
+    {
+        await Ok("stonith", "create", "fence-lab", "fence_dummy", "type=file", "pcmk_host_list=n1 n2 n3", "--disabled");
+        var bogus = await Run(Follower, "stonith", "create", "fence-bad", "fence_dummy", "no_such_option=1");
+        await Ok("stonith", "update", "fence-lab", "pcmk_delay_base=2s");
+
+        var config = await Json("stonith", "config");
+        var status = await Ok("stonith", "status");
+        var resources = await Json("resource", "config");
+        var warnings = (await Json("status")).GetProperty("warnings").EnumerateArray().Select(w => w.GetString());
+
+        Assert.That(bogus.Code, Is.EqualTo(2));
+        Assert.That(bogus.Err, Does.Contain("invalid resource option 'no_such_option' for stonith:fence_dummy"));
+        var device = config.GetProperty("primitives").EnumerateArray().Single();
+        Assert.That(device.GetProperty("agent_name").GetProperty("standard").GetString(), Is.EqualTo("stonith"));
+        Assert.That(Pairs(device.GetProperty("instance_attributes")), Does.ContainKey("pcmk_delay_base").And.ContainKey("pcmk_host_list"));
+        Assert.That(device.GetProperty("operations").EnumerateArray().Select(o => o.GetProperty("interval").GetString()), Is.EqualTo(new[] { "60s" }));
+        Assert.That(status, Does.Contain("fence-lab\t(stonith:fence_dummy):\t Stopped (disabled)"));
+        Assert.That(resources.GetProperty("primitives").EnumerateArray().Select(p => p.GetProperty("id").GetString()), Does.Not.Contain("fence-lab"));
+        Assert.That(warnings, Does.Not.Contain("No stonith devices and stonith-enabled is not false"));
+
+        await Ok("stonith", "delete", "fence-lab", "--yes");
+        Assert.That(await Ok("stonith"), Does.Contain("NO stonith devices configured"));
+    }
+
+    [Test]
+    public async Task ClusterDestroy_Refuses_WhileClusterdRuns()
+    {
+        var host = HactlHost.Isolated with { ClusterdConfigFile = _cluster.ConfigPath(0) };
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await Hactl.RunAsync(["cluster", "destroy", "--yes"], stdout, stderr, TimeProvider.System, host);
+
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure));
+        Assert.That(stderr.ToString(), Does.Contain("clusterd is running on this node").And.Contain("stop it first"));
+        Assert.That(File.Exists(_cluster.ConfigPath(0)), Is.True);
+        Assert.That((await Json("quorum", "status")).GetProperty("quorate").GetBoolean(), Is.True);
+    }
+
+    private static Dictionary<string, string?> Pairs(JsonElement sets) =>
+        sets.EnumerateArray().SelectMany(s => s.GetProperty("nvpairs").EnumerateArray())
+            .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("value").GetString());
+}
