@@ -42,6 +42,28 @@ public sealed class PolicyEngineTests
     }
 
     [Test]
+    public void Compute_SchedulesMissingMonitor_ForResourceStartedWithoutIt()
+    {
+        var t = PolicyEngine.Compute(With(Node("n1").StartedWithoutMonitor("ip"), Node("n2").Probed("ip"))
+            .Resources(Primitive("ip"))
+            .Build());
+
+        var monitors = t.Actions.Where(a => a.Kind == ActionKind.Monitor && a.Resource?.Value == "ip").ToList();
+        Assert.That(monitors.Select(m => (m.Node?.Value, m.Interval, m.Runnable)), Is.EqualTo(new[] { ("n1", TimeSpan.FromSeconds(10), true) }));
+        Assert.That(t.Actions.Any(a => a.Kind is ActionKind.Start or ActionKind.Stop), Is.False, "the resource stays where it runs");
+    }
+
+    [Test]
+    public void Compute_PlansNothing_ForResourceRunningWithItsMonitor()
+    {
+        var t = PolicyEngine.Compute(With(Node("n1").Running("ip"), Node("n2").Probed("ip"))
+            .Resources(Primitive("ip"))
+            .Build());
+
+        Assert.That(t.Actions.Where(a => a.Kind != ActionKind.Pseudo), Is.Empty);
+    }
+
+    [Test]
     public void Compute_FencesLostNodeBeforeRecovering_WhenFencingIsOn()
     {
         var t = PolicyEngine.Compute(With(Node("n1").Probed("ip").Running("fence"), Node("n2").Lost().Running("ip").Probed("fence"))

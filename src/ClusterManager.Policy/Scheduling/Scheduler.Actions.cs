@@ -478,7 +478,9 @@ internal sealed partial class Scheduler
             }
 
             var interval = (long)op.Interval.TotalMilliseconds;
-            var alreadyRunning = rsc.RunningOn.Contains(node) && start.Optional && !rsc.Failed;
+            // Optional only when it already runs there: a monitor missing from the history is (re)scheduled.
+            var alreadyRunning = rsc.RunningOn.Contains(node) && start.Optional && !rsc.Failed
+                && _activeRecurring.Contains((rsc, node, "monitor", interval));
             var monitor = CustomAction(rsc, "monitor", node, optional: alreadyRunning, interval);
             if (!start.Runnable)
             {

@@ -10,6 +10,9 @@ internal sealed partial class Scheduler
 {
     private readonly List<(WResource Rsc, WNode Node, OperationRecord[] Ops)> _histories = [];
 
+    // Recurring operations active in the history (resource, node, operation, interval in ms): see ProcessRecurring.
+    private readonly HashSet<(WResource Rsc, WNode Node, string Operation, long IntervalMs)> _activeRecurring = [];
+
     /// <summary>
     /// Pacemaker's operation digest: MD5 over " &lt;parameters a="1" b="2"/&gt;\n" with the parameters sorted by
     /// name. For one-off operations only the resource's parameters and the operation's own count (meta is filtered).

@@ -284,6 +284,7 @@ internal sealed partial class Scheduler
         }
 
         ProcessRscState(rsc, node, st.OnFail);
+        ProcessRecurring(rsc, node, ops);
         if (TargetRole(rsc) is { } req && (rsc.NextRole == ResourceRole.Unknown || req < rsc.NextRole))
         {
             rsc.NextRole = req;
@@ -293,6 +294,63 @@ internal sealed partial class Scheduler
         {
             rsc.Role = savedRole;
         }
+    }
+
+    /// <summary>
+    /// process_recurring (unpack.c): the recurring operations recorded since the resource's last start on an online
+    /// node are active; a configured monitor found here stays optional, one missing is scheduled (mandatory), as
+    /// after a transition that was aborted between a start and its monitor.
+    /// </summary>
+    private void ProcessRecurring(WResource rsc, WNode node, OperationRecord[] ops)
+    {
+        if (!node.Online)
+        {
+            return;
+        }
+
+        var (start, stop) = ActiveOpRange(ops);
+        for (var i = 0; i < ops.Length; i++)
+        {
+            var op = ops[i];
+            if ((start < stop && i <= stop) || i < start || op.Interval <= TimeSpan.Zero || op.ExecStatus == -1)
+            {
+                continue;
+            }
+
+            _activeRecurring.Add((rsc, node, op.Operation, (long)op.Interval.TotalMilliseconds));
+        }
+    }
+
+    /// <summary>calculate_active_ops (unpack.c): the index of the last start and of the last successful stop.</summary>
+    private static (int Start, int Stop) ActiveOpRange(OperationRecord[] ops)
+    {
+        int start = -1, stop = -1, impliedMonitorStart = -1, impliedCloneStart = -1;
+        for (var i = 0; i < ops.Length; i++)
+        {
+            var op = ops[i];
+            switch (op.Operation)
+            {
+                case "stop" when op.ExecStatus == 0:
+                    stop = i;
+                    break;
+                case "start" or "migrate_from":
+                    start = i;
+                    break;
+                case "monitor" when impliedMonitorStart <= stop && op.RcCode is 0 or 8:
+                    impliedMonitorStart = i;
+                    break;
+                case "promote" or "demote":
+                    impliedCloneStart = i;
+                    break;
+            }
+        }
+
+        if (start == -1)
+        {
+            start = impliedCloneStart != -1 ? impliedCloneStart : impliedMonitorStart;
+        }
+
+        return (start, stop);
     }
 
     /// <summary>sort_op_by_callid: by call id (pending last), equal ids by last-rc-change; stable over reverse document order.</summary>

@@ -158,6 +158,9 @@ internal sealed class NodeBuilder(string name)
     public NodeBuilder Running(string rsc, string agent = "ocf:heartbeat:Dummy") =>
         Op(rsc, agent, "start", 0, expected: 0).Op(rsc, agent, "monitor", 0, expected: 0, interval: 10_000);
 
+    /// <summary>The resource was started here and its recurring monitor has not run yet (a transition aborted in between).</summary>
+    public NodeBuilder StartedWithoutMonitor(string rsc, string agent = "ocf:heartbeat:Dummy") => Op(rsc, agent, "start", 0, expected: 0);
+
     /// <summary>A probe found the resource not running here.</summary>
     public NodeBuilder Probed(string rsc, string agent = "ocf:heartbeat:Dummy") => Op(rsc, agent, "monitor", 7, expected: 7);
 
