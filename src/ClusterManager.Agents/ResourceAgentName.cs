@@ -1,7 +1,7 @@
 namespace ClusterManager.Agents;
 
 /// <summary>
-/// A resource agent's full name as Pacemaker writes it: <c>ocf:PROVIDER:TYPE</c> or <c>systemd:UNIT</c>.
+/// A resource agent's full name as Pacemaker writes it: <c>ocf:PROVIDER:TYPE</c>, <c>systemd:UNIT</c> or <c>stonith:AGENT</c>.
 /// <see cref="Provider"/> is set for the <c>ocf</c> class only.
 /// </summary>
 public sealed record ResourceAgentName(string Class, string? Provider, string Type)
@@ -12,8 +12,11 @@ public sealed record ResourceAgentName(string Class, string? Provider, string Ty
     /// <summary>The systemd standard (units driven over D-Bus).</summary>
     public const string SystemdClass = "systemd";
 
+    /// <summary>Fence devices (<c>stonith:fence_ipmilan</c>): run by the fencer; as resources they only register.</summary>
+    public const string StonithClass = "stonith";
+
     /// <summary>
-    /// Parses <c>ocf:heartbeat:IPaddr2</c> or <c>systemd:haproxy</c>.
+    /// Parses <c>ocf:heartbeat:IPaddr2</c>, <c>systemd:haproxy</c> or <c>stonith:fence_ipmilan</c>.
     /// Throws <see cref="FormatException"/> naming the problem for anything else.
     /// </summary>
     public static ResourceAgentName Parse(string text)
@@ -32,7 +35,8 @@ public sealed record ResourceAgentName(string Class, string? Provider, string Ty
             [SystemdClass, var unit] => new ResourceAgentName(SystemdClass, null, unit),
             // systemd unit names may not contain ':' but a template instance can; keep the rest as the unit.
             [SystemdClass, .. var rest] => new ResourceAgentName(SystemdClass, null, string.Join(':', rest)),
-            [var cls, ..] => throw new FormatException($"agent class '{cls}' in '{text}' is not supported (ocf, systemd)"),
+            [StonithClass, var agent] => new ResourceAgentName(StonithClass, null, agent),
+            [var cls, ..] => throw new FormatException($"agent class '{cls}' in '{text}' is not supported (ocf, systemd, stonith)"),
             _ => throw new FormatException($"agent name '{text}' is empty"),
         };
     }

@@ -159,7 +159,9 @@ internal sealed partial class Controller : BackgroundService
             LogTransition(number, work, string.Join(", ", transition.Changes.Select(c => $"{c.Kind} {c.Subject}")));
             var outcome = await new TransitionRun(this, transition, number).RunAsync(token).ConfigureAwait(false);
             LogTransitionDone(number, outcome.Completed, outcome.Failed, outcome.Aborted);
-            backoff = outcome.Failed > 0 && !outcome.Aborted ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
+            // After a failure the next transition waits a second unless something new happens (a report, a
+            // membership or configuration change wakes it): an unreachable node must not spin the controller.
+            backoff = outcome.Failed > 0 ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
         }
     }
 

@@ -123,7 +123,18 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
     public async Task<ExecutedOperation> ExecuteAsync(OperationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var agentRequest = new AgentRequest(new ResourceId(request.Resource), ResourceAgentName.Parse(request.Agent), request.Action,
+        ResourceAgentName agent;
+        try
+        {
+            agent = ResourceAgentName.Parse(request.Agent);
+        }
+        catch (FormatException e)
+        {
+            // An agent this node cannot run is the operation's result (not installed), not a broken call.
+            return new ExecutedOperation(Name, request, 0, (int)OcfExitCode.NotInstalled, (int)ExecStatus.NotInstalled, e.Message, _time.GetUtcNow(), TimeSpan.Zero, "");
+        }
+
+        var agentRequest = new AgentRequest(new ResourceId(request.Resource), agent, request.Action,
             request.Interval, request.Timeout, request.Parameters, request.Meta);
         if (request.Interval > TimeSpan.Zero)
         {
