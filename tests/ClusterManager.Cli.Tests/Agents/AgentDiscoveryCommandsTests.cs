@@ -249,7 +249,7 @@ public class AgentDiscoveryCommandsTests
         + "is not installed (/usr/lib/ocf/resource.d/heartbeat/NoSuchAgent is missing or not executable)\n")]
     [TestCase("systemd:haproxy", 1,
         "error: Agent 'systemd:haproxy' is not installed or does not provide valid metadata: agent class systemd is not available on this node\n")]
-    [TestCase("foo:bar", 2, "error: invalid resource agent name: agent class 'foo' in 'foo:bar' is not supported (ocf, systemd)\n")]
+    [TestCase("foo:bar", 2, "error: invalid resource agent name: agent class 'foo' in 'foo:bar' is not supported (ocf, systemd, stonith)\n")]
     [TestCase("ocf:Dummy", 2, "error: invalid resource agent name: agent name 'ocf:Dummy' needs a provider: ocf:PROVIDER:TYPE\n")]
     [TestCase("stonith:fence_ipmilan", 2, "error: 'stonith:fence_ipmilan' is a fence agent: use 'hactl stonith describe fence_ipmilan'\n")]
     public async Task Describe_FailsWithMessage_ForUnknownOrBadAgentNames(string name, int exitCode, string error)

@@ -89,7 +89,7 @@ public class DebugAgentCommandTests
     [TestCase("g1", "error: unable to debug-start a group, try one of the group's resource(s) (d2)\n")]
     [TestCase("c1", "error: unable to debug-start a clone, try the clone's resource: d3\n")]
     [TestCase("f1", "error: 'f1' is a stonith resource (stonith:fence_dummy); debug-start runs resource agents only\n")]
-    [TestCase("l1", "error: resource 'l1' uses agent 'lsb:foo', which hactl cannot run: agent class 'lsb' in 'lsb:foo' is not supported (ocf, systemd)\n")]
+    [TestCase("l1", "error: resource 'l1' uses agent 'lsb:foo', which hactl cannot run: agent class 'lsb' in 'lsb:foo' is not supported (ocf, systemd, stonith)\n")]
     public async Task DebugStart_RefusesWhatIsNotARunnablePrimitive_NamingWhatToDoInstead(string id, string error)
     {
         var cib = WriteCib(Path.Combine(_dir, "d1.state"));
@@ -205,7 +205,7 @@ public class DebugAgentCommandTests
     [TestCase(new[] { "ocf:heartbeat:Dummy", "--timeout", "soon" }, "error: --timeout 'soon' is not a duration above zero (e.g. 30s)\n")]
     [TestCase(new[] { "ocf:heartbeat:Dummy", "-f", "cib.xml" }, "error: 'ocf:heartbeat:Dummy' is an agent name; -f FILE goes with a resource id\n")]
     [TestCase(new[] { "ocf:heartbeat:Dummy", "--bogus" }, "error: unknown option '--bogus'\n")]
-    [TestCase(new[] { "heartbeat:Dummy" }, "error: invalid resource agent name: agent class 'heartbeat' in 'heartbeat:Dummy' is not supported (ocf, systemd)\n")]
+    [TestCase(new[] { "heartbeat:Dummy" }, "error: invalid resource agent name: agent class 'heartbeat' in 'heartbeat:Dummy' is not supported (ocf, systemd, stonith)\n")]
     [TestCase(new string[0], "error: missing resource id or agent name\n")]
     public async Task DebugStart_FailsAsUsageError_ForBadArguments(string[] arguments, string error)
     {
