@@ -12,6 +12,13 @@ namespace ClusterManager.Daemon.Control;
 /// </summary>
 public static class EngineSnapshot
 {
+    /// <summary>
+    /// The crm_feature_set of the Pacemaker whose semantics the engine follows (2.1.5). The engine reads an input
+    /// without one as written by a Pacemaker older than 3.0.13, with one fail count per resource, and would ignore
+    /// the per-operation fail counts the controller records (fail-count-RSC#monitor_10000).
+    /// </summary>
+    public const string FeatureSet = "3.16.1";
+
     public static ClusterSnapshot Build(StoreState state, ClusterdOptions options, bool haveQuorum, NodeName? designatedController, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -31,7 +38,11 @@ public static class EngineSnapshot
         return snapshot with
         {
             Configuration = configuration with { Nodes = [.. nodes] },
-            Status = snapshot.Status with { Nodes = [.. snapshot.Status.Nodes.Where(n => !witnesses.Contains(n.Name))] },
+            Status = snapshot.Status with
+            {
+                Nodes = [.. snapshot.Status.Nodes.Where(n => !witnesses.Contains(n.Name))],
+                FeatureSet = snapshot.Status.FeatureSet ?? FeatureSet,
+            },
         };
     }
 }

@@ -136,6 +136,28 @@ internal sealed partial class Scheduler
         return digest;
     }
 
+    /// <summary>
+    /// The digest Pacemaker records for a recurring operation (pcmk__filter_op_for_digest): the resource's and the
+    /// operation's parameters, and for recurring operations the timeout kept as CRM_meta_timeout (milliseconds).
+    /// </summary>
+    private string RecurringDigest(WResource rsc, string task, long intervalMs, TimeSpan timeout)
+    {
+        var parameters = new Dictionary<string, string>(rsc.Parameters, StringComparer.Ordinal);
+        if (FindOpConfig(rsc, task, intervalMs) is { } opConfig)
+        {
+            foreach (var pair in opConfig.InstanceAttributes.SelectMany(set => set.Pairs))
+            {
+                if (pair.Value is not null)
+                {
+                    parameters.TryAdd(pair.Name, pair.Value);
+                }
+            }
+        }
+
+        parameters["CRM_meta_timeout"] = ((long)timeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return OperationDigest(parameters);
+    }
+
     /// <summary>calculate_active_ops: the index of the last start (or implied start) and of the last stop.</summary>
     private static (int Start, int Stop) ActiveOps(OperationRecord[] ops)
     {

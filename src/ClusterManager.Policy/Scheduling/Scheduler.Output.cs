@@ -468,7 +468,7 @@ internal sealed partial class Scheduler
         return new ActionDetail(primitive.Class, primitive.Provider, primitive.Type, historyId,
             parameters.ToImmutableSortedDictionary(StringComparer.Ordinal),
             rsc.Meta.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            timeout, expectedRc, ExpectedDigest(rsc, a.Task));
+            timeout, expectedRc, a.IntervalMs > 0 ? RecurringDigest(rsc, a.Task, a.IntervalMs, timeout) : ExpectedDigest(rsc, a.Task));
     }
 
     private ImmutableArray<Placement> ExportPlacements()

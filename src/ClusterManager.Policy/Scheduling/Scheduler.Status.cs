@@ -308,7 +308,7 @@ internal sealed partial class Scheduler
             return;
         }
 
-        var (start, stop) = ActiveOpRange(ops);
+        var (start, stop) = ActiveOps(ops);
         for (var i = 0; i < ops.Length; i++)
         {
             var op = ops[i];
@@ -319,38 +319,6 @@ internal sealed partial class Scheduler
 
             _activeRecurring.Add((rsc, node, op.Operation, (long)op.Interval.TotalMilliseconds));
         }
-    }
-
-    /// <summary>calculate_active_ops (unpack.c): the index of the last start and of the last successful stop.</summary>
-    private static (int Start, int Stop) ActiveOpRange(OperationRecord[] ops)
-    {
-        int start = -1, stop = -1, impliedMonitorStart = -1, impliedCloneStart = -1;
-        for (var i = 0; i < ops.Length; i++)
-        {
-            var op = ops[i];
-            switch (op.Operation)
-            {
-                case "stop" when op.ExecStatus == 0:
-                    stop = i;
-                    break;
-                case "start" or "migrate_from":
-                    start = i;
-                    break;
-                case "monitor" when impliedMonitorStart <= stop && op.RcCode is 0 or 8:
-                    impliedMonitorStart = i;
-                    break;
-                case "promote" or "demote":
-                    impliedCloneStart = i;
-                    break;
-            }
-        }
-
-        if (start == -1)
-        {
-            start = impliedCloneStart != -1 ? impliedCloneStart : impliedMonitorStart;
-        }
-
-        return (start, stop);
     }
 
     /// <summary>sort_op_by_callid: by call id (pending last), equal ids by last-rc-change; stable over reverse document order.</summary>

@@ -37,5 +37,6 @@ public sealed class EngineSnapshotTests
         Assert.That(snapshot.Configuration.Nodes.Select(n => n.Name.Value), Is.EqualTo(new[] { "n1", "n2" }));
         Assert.That(snapshot.Status.Nodes, Is.Empty);
         Assert.That((snapshot.Version, snapshot.Status.HaveQuorum, snapshot.Status.DesignatedController?.Value), Is.EqualTo((42L, false, "n1")));
+        Assert.That(snapshot.Status.FeatureSet, Is.EqualTo(EngineSnapshot.FeatureSet), "per-operation fail counts count");
     }
 }

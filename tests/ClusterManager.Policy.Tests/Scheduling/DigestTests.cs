@@ -19,4 +19,12 @@ public sealed class DigestTests
         var c = Scheduler.OperationDigest([new("cidr_netmask", "24"), new("ip", "198.18.0.11")]);
         Assert.That((a == b, a == c), Is.EqualTo((true, false)));
     }
+
+    [Test]
+    public void OperationDigest_MatchesPacemaker_ForRecurringMonitorWithTimeout()
+    {
+        // crm_simulate 2.1.5 on a systemd resource with "op monitor interval=10s timeout=30s": recurring digests keep
+        // the timeout (CRM_meta_timeout), one-off digests do not.
+        Assert.That(Scheduler.OperationDigest([new("CRM_meta_timeout", "30000")]), Is.EqualTo("02a5bcf940fc8d3239701acb11438d6a"));
+    }
 }
