@@ -89,7 +89,7 @@ public class HactlTests
         Assert.That(Run().Code, Is.EqualTo(2));
     }
 
-    [TestCase(new[] { "simulate" }, "error: --xml FILE is required")]
+    [TestCase(new[] { "simulate" }, "error: --xml FILE or --replay N is required")]
     [TestCase(new[] { "simulate", "--xml", "x.xml", "-t", "tomorrow" }, "error: 'tomorrow' is not a date")]
     [TestCase(new[] { "simulate", "--xml", "x.xml", "--output", "yaml" }, "error: unknown output format 'yaml'")]
     [TestCase(new[] { "simulate", "--xml", "x.xml", "--bogus" }, "error: unknown option '--bogus'")]

@@ -66,6 +66,14 @@ internal sealed class ClusterClient : IDisposable
         await _service.GetStatusAsync(new GetStatusRequest(), Options(cancellationToken)).ConfigureAwait(false);
 
     /// <summary>
+    /// A kept engine input (the snapshot a transition was computed from, as CIB XML) from this node's archive;
+    /// <paramref name="number"/> 0 is the newest. NOT_FOUND when this node does not keep it.
+    /// </summary>
+    public async Task<GetEngineInputResponse> GetEngineInputAsync(long number, CancellationToken cancellationToken) =>
+        await new NodeService.NodeServiceClient(_channel)
+            .GetEngineInputAsync(new GetEngineInputRequest { Number = number }, Options(cancellationToken)).ConfigureAwait(false);
+
+    /// <summary>
     /// The configuration (and with <paramref name="includeStatus"/> the recorded status) as a parsed CIB.
     /// <paramref name="linearizable"/> reads through the leader (fails without quorum); otherwise this node's copy.
     /// </summary>
@@ -177,6 +185,34 @@ internal sealed class ClusterClient : IDisposable
                 // Somebody else changed the configuration since it was read: plan again on the new one.
             }
         }
+    }
+
+    /// <summary>
+    /// Asks the cluster to fence <paramref name="target"/> now and waits for the outcome up to <paramref name="timeout"/>
+    /// (a deadline that replaces the request timeout: a fence may take minutes). Not retried: a fence is not idempotent.
+    /// </summary>
+    public async Task<FenceNodeResponse> FenceNodeAsync(string target, bool off, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var request = new FenceNodeRequest { Target = target, Off = off, Author = Author };
+        var options = Options(cancellationToken).WithDeadline(_time.GetUtcNow().UtcDateTime + timeout);
+        return await _service.FenceNodeAsync(request, options).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The recorded fence events, oldest first; only <paramref name="node"/>'s when given. The node first catches up
+    /// with the leader (a linearizable read), so a fence just recorded through another node is listed.
+    /// </summary>
+    public async Task<GetFenceHistoryResponse> GetFenceHistoryAsync(string? node, CancellationToken cancellationToken)
+    {
+        await ReadStateAsync(includeStatus: false, cancellationToken).ConfigureAwait(false);
+        var request = new GetFenceHistoryRequest();
+        if (node is not null)
+        {
+            request.Node = node;
+        }
+
+        return await RetryUnavailableAsync(() => _service.GetFenceHistoryAsync(request, Options(cancellationToken)).ResponseAsync, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>The message hactl prints for a failed call: clusterd's own message verbatim, or why it was not reached.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using ClusterManager.Cib;
+using ClusterManager.Cli.Client;
 using ClusterManager.Cli.Output;
 using ClusterManager.Model;
 using ClusterManager.Model.Configuration;
@@ -19,10 +20,17 @@ public static class SimulateCommand
 {
     private const string Usage = """
         Usage: hactl simulate --xml FILE [-t DATE] [--show-scores] [-S] [--output text|json]
+               hactl simulate --replay N|latest [--node NODE] [--save-input FILE] [-t DATE] [--show-scores] [--output text|json]
+               hactl simulate --replay list
 
-        Computes the transition for the CIB in FILE without a running cluster, like crm_simulate -x FILE -S.
+        Computes the transition for the CIB in FILE without a running cluster, like crm_simulate -x FILE -S; or
+        recomputes a decision the cluster took: every transition's input is kept (pe-input-N, numbered per node that
+        led, the newest few hundred), and --replay shows what the engine saw and decided then.
 
           -x, --xml FILE       the CIB to read (configuration and status)
+          --replay N           the cluster's engine input N ("latest": the newest); "list": what each member keeps
+          --node NODE          with --replay: the input kept by NODE (default: the leader, then every member)
+          --save-input FILE    with --replay: also write the input to FILE (a CIB for crm_simulate -x or --xml)
           -t, --date DATE      "now" for rules, failure-timeout and locks (ISO 8601, e.g. 2014-05-07 00:28:00,
                                2005-020T12:30); default: the CIB's execution-date, else the current time
           -s, --show-scores    also print the allocation and promotion scores
@@ -30,24 +38,40 @@ public static class SimulateCommand
           -o, --output FORMAT  text (default) or json (the final placement, for scripts)
 
         Configuration problems and ignored CIB elements are reported on stderr as "warning: ..." or "error: ...".
-        Exit status: 0 on success, 2 when the file cannot be read or is not a valid CIB.
+        Exit status: 0 on success, 1 when the cluster cannot be reached or does not keep the input, 2 when the file
+        cannot be read or is not a valid CIB.
 
-        """;
+        Connection options (with --replay):
+        """ + ClusterEndpoint.OptionsHelp;
 
     /// <summary>The command's entry in the command table.</summary>
     public static readonly CommandDefinition Definition =
-        CommandDefinition.Sync(["simulate"], "compute the transition for a CIB file (like crm_simulate -S)", Usage, Run);
+        new(["simulate"], "compute the transition for a CIB file or a kept engine input (like crm_simulate -S)", Usage, RunAsync);
 
     private static readonly string[] TrueWords = ["true", "on", "yes", "y", "1"];
 
-    private static int Run(CommandContext context)
+    private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var args = context.Args;
-        var file = args.TakeOption("--xml", "-x") ?? throw new UsageException("--xml FILE is required");
+        var file = args.TakeOption("--xml", "-x");
+        var replay = args.TakeOption("--replay");
+        var member = args.TakeOption("--node");
+        var saveInput = args.TakeOption("--save-input");
         var dateText = args.TakeOption("--date", "-t");
         var showScores = args.TakeFlag("--show-scores", "-s");
         args.TakeFlag("--simulate", "-S");
         var format = args.TakeOption("--output", "-o") ?? "text";
+        if ((file is null) == (replay is null))
+        {
+            throw new UsageException(file is null ? "--xml FILE or --replay N is required" : "--xml and --replay exclude each other");
+        }
+
+        if (replay is null && (member is not null || saveInput is not null))
+        {
+            throw new UsageException("--node and --save-input go with --replay");
+        }
+
+        var endpoint = replay is null ? null : ClusterEndpoint.Resolve(args, context.Host);
         args.EnsureEnd();
         if (format is not ("text" or "json"))
         {
@@ -66,20 +90,73 @@ public static class SimulateCommand
         }
 
         var now = context.Time.GetUtcNow();
+        string source;
         CibDocument document;
-        try
+        if (endpoint is null)
         {
-            document = CibReader.Load(file, now);
+            source = file!;
+            try
+            {
+                document = CibReader.Load(file!, now);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+            {
+                context.Error.Write($"error: cannot read {file}: {e.Message}\n");
+                return ExitCodes.BadInput;
+            }
+            catch (CibFormatException e)
+            {
+                context.Error.Write($"error: {file}: {e.ElementPath}: {e.Message}\n");
+                return ExitCodes.BadInput;
+            }
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+        else
         {
-            context.Error.Write($"error: cannot read {file}: {e.Message}\n");
-            return ExitCodes.BadInput;
-        }
-        catch (CibFormatException e)
-        {
-            context.Error.Write($"error: {file}: {e.ElementPath}: {e.Message}\n");
-            return ExitCodes.BadInput;
+            var number = replay switch
+            {
+                "latest" or "list" => 0,
+                _ when long.TryParse(replay, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 => n,
+                _ => throw new UsageException($"--replay '{replay}': give a transition number, latest or list"),
+            };
+            using var client = new ClusterClient(endpoint, context.Host.User, context.Time);
+            try
+            {
+                if (replay == "list")
+                {
+                    EngineInputs.WriteList(context.Out, await EngineInputs.ListAsync(client, cancellationToken).ConfigureAwait(false));
+                    return ExitCodes.Ok;
+                }
+
+                var (input, problem) = await EngineInputs.FetchAsync(client, number, member, cancellationToken).ConfigureAwait(false);
+                if (input is null)
+                {
+                    context.Error.Write($"error: {problem}\n");
+                    return ExitCodes.Failure;
+                }
+
+                source = $"engine input {input.Number} of {input.Member}";
+                if (saveInput is not null)
+                {
+                    await File.WriteAllTextAsync(saveInput, input.Xml, cancellationToken).ConfigureAwait(false);
+                }
+
+                document = CibReader.Parse(input.Xml, now);
+            }
+            catch (Grpc.Core.RpcException e)
+            {
+                context.Error.Write($"error: {client.Describe(e)}\n");
+                return ExitCodes.Failure;
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                context.Error.Write($"error: cannot write {saveInput}: {e.Message}\n");
+                return ExitCodes.BadInput;
+            }
+            catch (CibFormatException e)
+            {
+                context.Error.Write($"error: the cluster's engine input is not a valid CIB: {e.ElementPath}: {e.Message}\n");
+                return ExitCodes.Failure;
+            }
         }
 
         foreach (var warning in document.Warnings)
@@ -112,7 +189,7 @@ public static class SimulateCommand
         }
         catch (PolicyInputException e)
         {
-            context.Error.Write($"error: {file}: {e.Message}\n");
+            context.Error.Write($"error: {source}: {e.Message}\n");
             return ExitCodes.BadInput;
         }
         catch (NotImplementedException e)

@@ -40,12 +40,31 @@ internal static class LiveStatusWriter
     {
         ArgumentNullException.ThrowIfNull(live);
         var warnings = Warnings(live.Snapshot.Configuration).ToList();
+        warnings.AddRange(FencingCoverage.Warnings(live.Snapshot.Configuration, Nodes(live).Select(n => n.Name), unverifiable: false));
         if (live.State.Stale)
         {
             warnings.Add($"{live.Membership.LocalNode} has no quorum: the configuration and resource state shown may be out of date");
         }
 
+        warnings.AddRange(VrrpMismatchWarnings(live.Snapshot.Status));
         return warnings;
+    }
+
+    /// <summary>
+    /// One warning per node and VRRP resource whose instance sees a peer's adverts disagree with its settings (the
+    /// <c>vrrp-RESOURCE-mismatch</c> attribute ocf:clustermanager:vrrp sets): the adverts are dropped, so both sides
+    /// may act as master.
+    /// </summary>
+    public static IReadOnlyList<string> VrrpMismatchWarnings(Model.Status.ClusterStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        const string Prefix = "vrrp-";
+        const string Suffix = "-mismatch";
+        return [.. status.Nodes.OrderBy(n => n.Name.Value, NodeNameOrder.Instance)
+            .SelectMany(n => n.TransientAttributes
+                .Where(a => a.Key.Length > Prefix.Length + Suffix.Length && a.Key.StartsWith(Prefix, StringComparison.Ordinal)
+                            && a.Key.EndsWith(Suffix, StringComparison.Ordinal) && a.Value.Length > 0)
+                .Select(a => $"VRRP {a.Key[Prefix.Length..^Suffix.Length]} on {n.Name}: adverts that disagree with its settings from {a.Value}"))];
     }
 
     /// <summary>The nodes, in crm_mon's order (natural sort of names).</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ClusterManager.Api.V1;
+using ClusterManager.Daemon.Control;
 using ClusterManager.Daemon.Raft;
 using ClusterManager.Daemon.Security;
 using ClusterManager.Daemon.Store;
@@ -13,7 +14,8 @@ namespace ClusterManager.Daemon.Api;
 /// while a new leader is elected, and fail fast with UNAVAILABLE "no quorum" when no leader with a majority
 /// appears within two election timeouts; they never wait longer than the configured write timeout.
 /// </summary>
-internal sealed partial class ClusterApiService(RaftNode node, ForwardingClients clients, TimeProvider time, ILogger<ClusterApiService> logger)
+internal sealed partial class ClusterApiService(
+    RaftNode node, ForwardingClients clients, Controller controller, NodeRuntime runtime, TimeProvider time, ILogger<ClusterApiService> logger)
     : ClusterService.ClusterServiceBase
 {
     /// <summary>Marks a forwarded request so that it is never forwarded twice.</summary>
@@ -103,10 +105,16 @@ internal sealed partial class ClusterApiService(RaftNode node, ForwardingClients
         };
     }
 
-    public override async Task<ApplyChangesResponse> ApplyChanges(ApplyChangesRequest request, ServerCallContext context)
+    public override Task<ApplyChangesResponse> ApplyChanges(ApplyChangesRequest request, ServerCallContext context) =>
+        ApplyAsync(request, context.RequestHeaders.Get(ForwardedHeader) is not null, context.RequestHeaders.GetValue("authorization"), context.CancellationToken);
+
+    /// <summary>
+    /// Applies a batch on the leader, or forwards it there (once: <paramref name="forwarded"/> requests are not
+    /// forwarded again), with the caller's <paramref name="authorization"/> header when it has one.
+    /// </summary>
+    private async Task<ApplyChangesResponse> ApplyAsync(ApplyChangesRequest request, bool forwarded, string? authorization, CancellationToken callToken)
     {
-        var forwarded = context.RequestHeaders.Get(ForwardedHeader) is not null;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(callToken);
         timeout.CancelAfter(TimeSpan.FromMilliseconds(node.Options.WriteTimeoutMs));
         var token = timeout.Token;
 
@@ -141,7 +149,7 @@ internal sealed partial class ClusterApiService(RaftNode node, ForwardingClients
                 try
                 {
                     var headers = new Metadata { { ForwardedHeader, node.Options.NodeName } };
-                    if (context.RequestHeaders.GetValue("authorization") is { } authorization)
+                    if (authorization is not null)
                     {
                         // Token auth without TLS: the leader checks the caller's token; with TLS this node's certificate suffices.
                         headers.Add("authorization", authorization);
@@ -159,7 +167,7 @@ internal sealed partial class ClusterApiService(RaftNode node, ForwardingClients
             }
             catch (Exception ex) when (
                 ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded }
-                && timeout.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+                && timeout.IsCancellationRequested && !callToken.IsCancellationRequested)
             {
                 throw new RpcException(new Status(StatusCode.Unavailable, "no quorum: the change was not committed within the write timeout (outcome unknown; retry with the same request id)"));
             }
@@ -168,11 +176,13 @@ internal sealed partial class ClusterApiService(RaftNode node, ForwardingClients
 
     private async Task<ApplyChangesResponse> ApplyAsLeaderAsync(ApplyChangesRequest request, CancellationToken token)
     {
-        var (batch, errors) = ProtoMapping.ToBatch(request, time.GetUtcNow());
+        var (batch, errors) = ProtoMapping.ToBatch(request, time.GetUtcNow(), node.Options.NodeName);
         if (batch is null)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join("; ", errors)));
         }
+
+        CheckFencingChanges(request);
 
         // Refuse early what the store would refuse, without a log entry; the apply decides in the end.
         var state = node.State;

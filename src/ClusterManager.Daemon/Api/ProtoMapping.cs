@@ -7,11 +7,13 @@ using V1 = ClusterManager.Api.V1;
 namespace ClusterManager.Daemon.Api;
 
 /// <summary>Maps the gRPC messages to the store's model at the API boundary (no proto type goes further in).</summary>
-internal static class ProtoMapping
+internal static partial class ProtoMapping
 {
     /// <summary>The batch, or the errors naming each change that does not parse (change N, element id).</summary>
-    public static (ChangeBatch? Batch, ImmutableArray<string> Errors) ToBatch(ApplyChangesRequest request, DateTimeOffset now)
+    public static (ChangeBatch? Batch, ImmutableArray<string> Errors) ToBatch(ApplyChangesRequest request, DateTimeOffset now, string origin = "")
     {
+        var author = string.IsNullOrWhiteSpace(request.Author) ? "unknown" : request.Author;
+        var timestamp = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
         var errors = ImmutableArray.CreateBuilder<string>();
         if (string.IsNullOrWhiteSpace(request.RequestId))
         {
@@ -22,6 +24,11 @@ internal static class ProtoMapping
         for (var i = 0; i < request.Changes.Count; i++)
         {
             var (change, error) = ToChange(request.Changes[i]);
+            if (change is null && error is null)
+            {
+                (change, error) = ToFencingChange(request.Changes[i], timestamp, author, origin);
+            }
+
             if (error is not null)
             {
                 errors.Add($"change {i + 1}: {error}");
@@ -42,8 +49,6 @@ internal static class ProtoMapping
             return (null, errors.ToImmutable());
         }
 
-        var author = string.IsNullOrWhiteSpace(request.Author) ? "unknown" : request.Author;
-        var timestamp = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
         return (new ChangeBatch(request.RequestId, author, timestamp, request.HasExpectedEpoch ? request.ExpectedEpoch : null, changes.ToImmutable()), []);
     }
 
@@ -92,7 +97,7 @@ internal static class ProtoMapping
             }
 
             default:
-                return (null, "the change is empty (no kind set)");
+                return (null, null);
         }
     }
 

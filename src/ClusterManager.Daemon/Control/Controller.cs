@@ -4,7 +4,6 @@ using ClusterManager.Daemon.Api;
 using ClusterManager.Daemon.Options;
 using ClusterManager.Daemon.Raft;
 using ClusterManager.Daemon.Store;
-using ClusterManager.Fencing;
 using ClusterManager.Model;
 using ClusterManager.Model.Configuration;
 using ClusterManager.Policy;
@@ -339,40 +338,6 @@ internal sealed partial class Controller : BackgroundService
             LogNodeUnreachable(node.Value, request.OperationKey, e.Status.Detail);
             return null;
         }
-    }
-
-    /// <summary>Fences <paramref name="target"/> from a member that runs fence agents (this node when it can).</summary>
-    internal async Task<(bool Success, string Detail)> FenceAsync(NodeName target, string action, CancellationToken token)
-    {
-        var fenceAction = action == "off" ? FenceAction.Off : FenceAction.Reboot;
-        var members = Availability();
-        var candidates = _options.Nodes
-            .Where(n => !n.Witness && n.Name != target.Value && members.Any(m => m.Name.Value == n.Name && m.Available == true))
-            .OrderBy(n => n.Name == _options.NodeName ? 0 : 1)
-            .ThenBy(n => n.Name, StringComparer.Ordinal)
-            .ToList();
-        foreach (var executor in candidates)
-        {
-            if (executor.Name == _options.NodeName)
-            {
-                var result = await _local.FenceAsync(target, fenceAction, token).ConfigureAwait(false);
-                return (result.Succeeded, result.Message);
-            }
-
-            try
-            {
-                var response = await _clients.NodeFor(executor.ApiEndpoint).FenceAsync(
-                    new ClusterManager.Api.V1.FenceRequest { Target = target.Value, Action = action },
-                    deadline: _time.GetUtcNow().UtcDateTime + TimeSpan.FromMinutes(3), cancellationToken: token).ConfigureAwait(false);
-                return (response.Success, response.Detail);
-            }
-            catch (RpcException e) when (!token.IsCancellationRequested)
-            {
-                LogNodeUnreachable(executor.Name, $"fence {target}", e.Status.Detail);
-            }
-        }
-
-        return (false, "no member that runs fence agents could be reached");
     }
 
     /// <summary>

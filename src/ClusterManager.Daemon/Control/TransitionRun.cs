@@ -155,15 +155,10 @@ internal sealed class TransitionRun(Controller controller, Transition transition
             return true;
         }
 
-        var (success, detail) = await controller.FenceAsync(target, action.FenceAction ?? "reboot", token).ConfigureAwait(false);
-        if (success)
-        {
-            // The fence is the proof that nothing runs there any more: the node is down and its history erased.
-            await controller.ProposeAsync([MembershipSync.Down(target)], controller.Author, token).ConfigureAwait(false);
-        }
-
-        controller.LogFence(target.Value, success, detail);
-        return success;
+        // Recorded in the fence history; a confirmed fence also records the node down with its history erased (the
+        // proof that nothing runs there any more).
+        var fenced = await controller.FenceAndRecordAsync(target, action.FenceAction ?? "reboot", Controller.ControllerClient, token).ConfigureAwait(false);
+        return fenced.Succeeded;
     }
 
     private async Task<bool> ClearFailCountAsync(PlannedAction action, CancellationToken token)

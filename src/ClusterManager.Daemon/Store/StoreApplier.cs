@@ -36,7 +36,7 @@ public enum RejectReason
 /// the resulting configuration has an error that the current configuration does not have, so an error already
 /// present (for example from an imported CIB) does not block unrelated changes.
 /// </summary>
-public static class StoreApplier
+public static partial class StoreApplier
 {
     public const string PropertySetId = "cib-bootstrap-options";
     public const string ResourceDefaultsSetId = "rsc-options";
@@ -75,7 +75,7 @@ public static class StoreApplier
             return new Rejected(indexed, RejectReason.EpochMismatch, [$"expected epoch {expected}, but the store is at epoch {state.Epoch}"]);
         }
 
-        var configChanges = batch.Changes.Where(c => c is not (RecordOperation or ClearResourceHistory or SetNodeState or SetTransientAttribute)).ToImmutableArray();
+        var configChanges = batch.Changes.Where(c => c is not (RecordOperation or ClearResourceHistory or SetNodeState or SetTransientAttribute or RecordFence or ClearFenceHistory)).ToImmutableArray();
         var config = state.Configuration;
         if (!configChanges.IsEmpty || batch.Changes.IsDefaultOrEmpty)
         {
@@ -92,12 +92,14 @@ public static class StoreApplier
             return new Rejected(indexed, RejectReason.Invalid, statusErrors);
         }
 
+        var fences = FenceHistoryAfter(state.FenceHistory, batch.Changes);
+
         if (configChanges.IsEmpty && IsInternalAuthor(batch.Author))
         {
             // The controller's and executors' status records: not a configuration change, so no new epoch (a
             // client's compare-and-set is not disturbed by operation results) and no history entry or request id
             // (the history tells who changed what; these would crowd out the users' entries).
-            return new Applied(indexed with { Status = status });
+            return new Applied(indexed with { Status = status, FenceHistory = fences });
         }
 
         var newEpoch = state.Epoch + 1;
@@ -121,6 +123,7 @@ public static class StoreApplier
             Epoch = newEpoch,
             Configuration = config,
             Status = status,
+            FenceHistory = fences,
             AppliedRequests = requests,
             RequestOrder = order,
             History = history,
@@ -221,6 +224,14 @@ public static class StoreApplier
                             : node.TransientAttributes.SetItem(a.Name, a.Value),
                     });
                     break;
+                case RecordFence f:
+                    (status, var fenceError) = RecordFenceStatus(status, f);
+                    if (fenceError is not null)
+                    {
+                        errors.Add(fenceError);
+                    }
+
+                    break;
                 case ClearResourceHistory c:
                     status = status with
                     {
@@ -269,6 +280,8 @@ public static class StoreApplier
             DeleteConstraint d => DeleteConstraintChange(config, d),
             SetOption o => SetOptionChange(config, o),
             SetNodeAttribute a => SetNodeAttributeChange(config, a),
+            AddFencingLevel a => AddFencingLevelChange(config, a),
+            DeleteFencingLevel d => DeleteFencingLevelChange(config, d),
             _ => (config, $"unsupported change {change.GetType().Name}"),
         };
 

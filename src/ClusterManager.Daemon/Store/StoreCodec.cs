@@ -11,7 +11,7 @@ namespace ClusterManager.Daemon.Store;
 /// readable with standard tools, and the CIB format is already the project's interchange format for a
 /// configuration. Field "v" is the format version; a reader refuses a version it does not know.
 /// </summary>
-public static class StoreCodec
+public static partial class StoreCodec
 {
     private const int Version = 1;
 
@@ -98,6 +98,7 @@ public static class StoreCodec
             }
 
             w.WriteEndArray();
+            WriteFenceHistory(w, state.FenceHistory);
             w.WriteEndObject();
         }
 
@@ -134,7 +135,10 @@ public static class StoreCodec
             requests.ToImmutable(),
             order.ToImmutable(),
             [.. history],
-            status);
+            status)
+        {
+            FenceHistory = ReadFenceHistory(root),
+        };
     }
 
     private static void CheckVersion(JsonElement root)
@@ -205,7 +209,12 @@ public static class StoreCodec
                 w.WriteString("value", a.Value);
                 break;
             default:
-                throw new ArgumentException($"unsupported change {change.GetType().Name}", nameof(change));
+                if (!WriteFencingChange(w, change))
+                {
+                    throw new ArgumentException($"unsupported change {change.GetType().Name}", nameof(change));
+                }
+
+                break;
         }
 
         w.WriteEndObject();
@@ -248,7 +257,7 @@ public static class StoreCodec
                 new NodeName(e.GetProperty("node").GetString()!),
                 e.GetProperty("name").GetString()!,
                 e.GetProperty("value").GetString()),
-            _ => throw new FormatException($"unknown change '{op}' in log entry"),
+            _ => ReadFencingChange(op, e) ?? throw new FormatException($"unknown change '{op}' in log entry"),
         };
     }
 }

@@ -17,7 +17,8 @@ public sealed record HistoryEntry(
 /// <summary>
 /// The replicated store's whole state at Raft index <see cref="Index"/>: the configuration, its epoch (incremented
 /// by every applied batch), the recently applied request ids (for idempotency), the recent history, and the
-/// recorded resource status (the operation results the executors report, as the CIB's status section). Immutable:
+/// recorded resource status (the operation results the executors report, as the CIB's status section) and the fence
+/// history. Immutable:
 /// <see cref="StoreApplier.Apply"/> returns a new state.
 /// </summary>
 public sealed record StoreState(
@@ -34,6 +35,12 @@ public sealed record StoreState(
 
     /// <summary>How many history entries are kept (oldest dropped first).</summary>
     public const int HistoryLimit = 1_000;
+
+    /// <summary>How many fence events are kept (oldest dropped first).</summary>
+    public const int FenceHistoryLimit = 500;
+
+    /// <summary>The fence history, oldest first (see <see cref="RecordFence"/>).</summary>
+    public ImmutableList<FenceEvent> FenceHistory { get; init; } = [];
 
     public static readonly StoreState Empty = new(
         0,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ClusterManager.Cli.Commands;
+using ClusterManager.Daemon.Tests.Cluster;
 
 namespace ClusterManager.Cli.Tests.Cluster;
 
@@ -17,7 +18,7 @@ public sealed class HactlClusterTests
     [OneTimeSetUp]
     public async Task StartCluster()
     {
-        _cluster = TestCluster.Start();
+        _cluster = TestCluster.Start(perNode: TestCluster.OwnResourceDirectory);
         _leader = await _cluster.WaitForLeaderAsync();
     }
 
@@ -209,6 +210,31 @@ public sealed class HactlClusterTests
 
         await Ok("stonith", "delete", "fence-lab", "--yes");
         Assert.That(await Ok("stonith"), Does.Contain("NO stonith devices configured"));
+    }
+
+    [Test]
+    public async Task SimulateReplay_ShowsKeptEngineInput_AndSavesIt()
+    {
+        await Ok("resource", "create", "replay-me", "ocf:heartbeat:Dummy", "--wait=60");
+        var list = await Ok("simulate", "--replay", "list");
+        var latest = await Ok("simulate", "--replay", "latest");
+        var saved = Path.Combine(Path.GetTempPath(), $"cmt-replay-{Guid.NewGuid():N}.xml");
+        try
+        {
+            var first = await Ok("simulate", "--replay", "1", "--save-input", saved);
+            var fromFile = await Ok("simulate", "--xml", saved);
+            var missing = await Run(Follower, "simulate", "--replay", "999999");
+
+            Assert.That(list, Does.Match(@$"n{_leader + 1} \(leader\): keeps \d+: 1\.\.\d+"));
+            Assert.That(latest, Does.Contain("Current cluster status").And.Contain("replay-me\t(ocf:heartbeat:Dummy):"));
+            Assert.That(fromFile, Is.EqualTo(first), "the saved input replays to the same output");
+            Assert.That(missing.Code, Is.EqualTo(ExitCodes.Failure));
+            Assert.That(missing.Err, Does.Contain("engine input 999999 is not kept on any member"));
+        }
+        finally
+        {
+            File.Delete(saved);
+        }
     }
 
     [Test]

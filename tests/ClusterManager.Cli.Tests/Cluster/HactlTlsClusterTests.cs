@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ClusterManager.Cli.Commands;
+using ClusterManager.Daemon.Tests.Cluster;
 
 namespace ClusterManager.Cli.Tests.Cluster;
 

@@ -11,7 +11,9 @@ namespace ClusterManager.Daemon.Tests.Cluster;
 
 /// <summary>
 /// Real clusterd processes on loopback: random free ports, one temporary data directory per node, kill -9 and
-/// restart. Shared by the tests and the benchmarks (linked). Dispose kills every process it started and deletes the directory, also when a test failed.
+/// restart. The one harness of the daemon's tests, hactl's tests and the daemon's benchmarks (linked into the other
+/// two; each project supplies <see cref="OnDisposingAsync"/>, the tests print the node logs of a failed test).
+/// Dispose kills every process it started and deletes the directory, also when a test failed.
 /// </summary>
 internal sealed partial class TestCluster : IAsyncDisposable
 {
@@ -20,6 +22,18 @@ internal sealed partial class TestCluster : IAsyncDisposable
     private readonly Process?[] _processes;
     private readonly GrpcChannel[] _channels;
     private readonly StringBuilder[] _logs;
+    private readonly IReadOnlyList<string> _configs;
+
+    private TestCluster(string root, IReadOnlyList<string> configs)
+    {
+        Size = configs.Count;
+        _root = root;
+        _configs = configs;
+        _processes = new Process?[Size];
+        _logs = [.. Enumerable.Range(0, Size).Select(_ => new StringBuilder())];
+        _channels = [];
+        ApiEndpoints = [];
+    }
 
     private TestCluster(
         int size,
@@ -30,6 +44,7 @@ internal sealed partial class TestCluster : IAsyncDisposable
     {
         Size = size;
         _root = Directory.CreateTempSubdirectory("cmt-daemon-").FullName;
+        _configs = [.. Enumerable.Range(0, size).Select(i => Path.Combine(_root, $"{NodeName(i)}.json"))];
         _processes = new Process?[size];
         _logs = [.. Enumerable.Range(0, size).Select(_ => new StringBuilder())];
         var ports = FreePorts(2 * size);
@@ -90,6 +105,40 @@ internal sealed partial class TestCluster : IAsyncDisposable
 
         return cluster;
     }
+
+    /// <summary>
+    /// Starts clusterd with the given configuration files (e.g. written by hactl cluster setup); <paramref name="root"/>
+    /// is removed on dispose. There is no test channel (<see cref="Client"/>, <see cref="ApiEndpoints"/>): the caller
+    /// talks to the nodes with its own client.
+    /// </summary>
+    public static TestCluster StartWithConfigs(string root, IReadOnlyList<string> configs)
+    {
+        var cluster = new TestCluster(root, configs);
+        for (var i = 0; i < cluster.Size; i++)
+        {
+            cluster.StartNode(i);
+        }
+
+        return cluster;
+    }
+
+    /// <summary>
+    /// A <c>perNode</c> hook for <see cref="Start"/>: each node's agents keep their runtime state (HA_RSCTMP) in their
+    /// own directory <c>ROOT/NODE-rsc</c>, so a Dummy resource started "on n1" is not seen running on n2 although all
+    /// nodes share this machine.
+    /// </summary>
+    public static IReadOnlyDictionary<string, object> OwnResourceDirectory(int i, string root)
+    {
+        var directory = ResourceDirectory(root, i);
+        Directory.CreateDirectory(directory);
+        return new Dictionary<string, object> { ["Resources"] = new Dictionary<string, object> { ["ResourceTempDirectory"] = directory } };
+    }
+
+    /// <summary>Node <paramref name="i"/>'s agent runtime directory under <see cref="OwnResourceDirectory"/>.</summary>
+    public static string ResourceDirectory(string root, int i) => Path.Combine(root, $"{NodeName(i)}-rsc");
+
+    /// <summary>Free loopback ports (e.g. two per node, Raft and API, for a configuration written by the test).</summary>
+    public static int[] FreeLoopbackPorts(int count) => FreePorts(count);
 
     public ClusterService.ClusterServiceClient Client(int i) => new(_channels[i]);
 
@@ -283,7 +332,8 @@ internal sealed partial class TestCluster : IAsyncDisposable
     /// <summary>Hook for the test project (prints the node logs of a failed test).</summary>
     private partial Task OnDisposingAsync();
 
-    private string ConfigPath(int i) => Path.Combine(_root, $"{NodeName(i)}.json");
+    /// <summary>Node <paramref name="i"/>'s clusterd.json.</summary>
+    public string ConfigPath(int i) => _configs[i];
 
     private static void Append(StringBuilder log, string? line)
     {

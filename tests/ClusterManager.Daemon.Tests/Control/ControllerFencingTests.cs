@@ -13,57 +13,14 @@ namespace ClusterManager.Daemon.Tests.Control;
 [NonParallelizable]
 public sealed class ControllerFencingTests
 {
-    private const string Agent = """
-        #!/bin/bash
-        # fence_cmtest: kills the target node's clusterd (pid file per node) and logs the time.
-        dir="$(dirname "$(readlink -f "$0")")"
-        declare -A opt
-        while IFS= read -r line; do [[ "$line" == *=* ]] && opt["${line%%=*}"]="${line#*=}"; done
-        action="${opt[action]:-reboot}"
-        target="${opt[plug]:-${opt[port]:-${opt[nodename]:-}}}"
-        case "$action" in
-          metadata) echo '<?xml version="1.0"?><resource-agent name="fence_cmtest" shortdesc="test"><parameters><parameter name="plug" unique="0" required="0"><content type="string"/><shortdesc lang="en">node</shortdesc></parameter></parameters><actions><action name="on"/><action name="off"/><action name="reboot"/><action name="status"/><action name="monitor"/><action name="metadata"/></actions></resource-agent>'; exit 0 ;;
-          monitor|status|on) exit 0 ;;
-          off|reboot)
-            [ -e "$dir/fail" ] && { echo "BMC unreachable" >&2; exit 1; }
-            [ -f "$dir/pids/$target" ] && kill -9 "$(cat "$dir/pids/$target")" 2>/dev/null
-            echo "$(date +%s.%N) $action $target" >> "$dir/fenced.log"; exit 0 ;;
-          *) exit 1 ;;
-        esac
-        """;
-
-    private static string SetUpAgent(string dir)
-    {
-        Directory.CreateDirectory(Path.Combine(dir, "pids"));
-        var path = Path.Combine(dir, "fence_cmtest");
-        File.WriteAllText(path, Agent.Replace("\r", "", StringComparison.Ordinal) + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return dir;
-    }
-
-    private static void WritePids(TestCluster cluster, string dir)
-    {
-        for (var i = 0; i < cluster.Size; i++)
-        {
-            File.WriteAllText(Path.Combine(dir, "pids", TestCluster.NodeName(i)), cluster.Pid(i)!.Value.ToString(CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static Change FenceDevice() => new()
-    {
-        PutResource = new PutElement
-        {
-            Xml = "<primitive id=\"fence-all\" class=\"stonith\" type=\"fence_cmtest\"><instance_attributes id=\"fence-all-ia\">"
-                  + "<nvpair id=\"fence-all-hosts\" name=\"pcmk_host_list\" value=\"n1 n2 n3\"/></instance_attributes></primitive>",
-        },
-    };
+    private static Change FenceDevice() => new() { PutResource = new PutElement { Xml = TestFenceAgent.DeviceXml("fence-all", "n1 n2 n3") } };
 
     private static async Task<(TestCluster Cluster, string Dir, int Holder)> StartWithFencingAsync()
     {
-        var dir = SetUpAgent(Directory.CreateTempSubdirectory("cmt-fence-").FullName);
+        var dir = TestFenceAgent.SetUp(Directory.CreateTempSubdirectory("cmt-fence-").FullName);
         var cluster = StartCluster(dir);
         var leader = await cluster.WaitForLeaderAsync();
-        WritePids(cluster, dir);
+        TestFenceAgent.WritePids(cluster, dir);
         await ApplyAsync(cluster, leader, Property("stonith-enabled", "true"), FenceDevice(), Primitive("d1"));
         await WaitAsync(cluster, "d1", r => r.Count == 1, "d1 to start");
         return (cluster, dir, RunningOn(cluster, "d1").Single());
@@ -85,6 +42,10 @@ public sealed class ControllerFencingTests
             var fencedAt = DateTimeOffset.FromUnixTimeMilliseconds((long)(double.Parse(fenced.First(f => f[2] == TestCluster.NodeName(holder))[0], CultureInfo.InvariantCulture) * 1000));
             var startedAt = File.GetLastWriteTimeUtc(StateFile(cluster, RunningOn(cluster, "d1", survivors).Single(), "d1"));
             Assert.That(startedAt, Is.GreaterThanOrEqualTo(fencedAt.UtcDateTime.AddMilliseconds(-10)), "d1 started before the fence");
+            var history = await cluster.Client(survivors[0]).GetFenceHistoryAsync(new GetFenceHistoryRequest { Node = TestCluster.NodeName(holder) });
+            var recorded = history.Events.First(e => e.Succeeded);
+            Assert.That((recorded.Action, recorded.Client, recorded.Devices.Single()), Is.EqualTo(("reboot", "controller", "fence-all")));
+            Assert.That(survivors.Select(TestCluster.NodeName), Does.Contain(recorded.ExecutedBy));
         }
 
         Directory.Delete(dir, recursive: true);

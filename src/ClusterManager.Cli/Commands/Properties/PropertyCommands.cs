@@ -1,5 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.Json.Nodes;
+using ClusterManager.Cli.Client;
+using ClusterManager.Cli.Output;
 
 namespace ClusterManager.Cli.Commands.Properties;
 
@@ -104,9 +106,33 @@ internal static class PropertyCommands
             throw new UsageException($"property '{twice.Key}' is given more than once");
         }
 
-        return await ClusterCommand.ApplyAsync(call, [.. pairs.Select(p => Changes.SetProperty(p.Key, p.Value.Length == 0 ? null : p.Value))], cancellationToken)
+        var code = await ClusterCommand.ApplyAsync(call, [.. pairs.Select(p => Changes.SetProperty(p.Key, p.Value.Length == 0 ? null : p.Value))], cancellationToken)
             .ConfigureAwait(false);
+        if (code == ExitCodes.Ok && pairs.Any(p => p.Key is "stonith-enabled" or "fencing-enabled" && IsTrue(p.Value)))
+        {
+            await WarnAboutFencingAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+
+        return code;
     }
+
+    /// <summary>
+    /// After fencing was switched on: warns when there is no fence device, or when some node cannot be fenced (as
+    /// far as the configuration tells), since a lost node's resources are then never recovered.
+    /// </summary>
+    private static async Task WarnAboutFencingAsync(ClusterCall call, CancellationToken cancellationToken)
+    {
+        var live = await LiveCluster.ReadAsync(call.Client, cancellationToken).ConfigureAwait(false);
+        var configuration = live.Snapshot.Configuration;
+        var warnings = LiveStatusWriter.Warnings(configuration).Concat(
+            FencingCoverage.Warnings(configuration, LiveStatusWriter.Nodes(live).Select(n => n.Name), unverifiable: true));
+        foreach (var warning in warnings)
+        {
+            call.Error.Write($"Warning: {warning}\n");
+        }
+    }
+
+    private static bool IsTrue(string value) => value.ToLowerInvariant() is "true" or "yes" or "on" or "1" or "y";
 
     private static async Task<int> UnsetAsync(ClusterCall call, CancellationToken cancellationToken)
     {

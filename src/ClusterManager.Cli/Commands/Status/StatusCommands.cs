@@ -168,6 +168,12 @@ internal static class StatusCommands
         bool Include(ResourceView view)
         {
             var primitives = ResourceDisplay.Members(view).ToList();
+            // Like crm_mon: an inactive orphan (deleted, its history still recorded) is not listed.
+            if (primitives.Count > 0 && primitives.All(p => p.Orphaned && p.Nodes.IsEmpty))
+            {
+                return false;
+            }
+
             var isStonith = primitives.Count > 0 && primitives.All(p => p.Agent.StartsWith("stonith:", StringComparison.Ordinal));
             return isStonith == stonith
                    && (id is null || view.Id.Value == id || primitives.Any(p => ResourceDisplay.BaseId(p.Id.Value) == id))

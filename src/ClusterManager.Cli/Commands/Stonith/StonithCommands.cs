@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using ClusterManager.Cli.Commands.Resources;
 using ClusterManager.Cli.Commands.Status;
 using ClusterManager.Model.Configuration;
@@ -9,13 +8,14 @@ namespace ClusterManager.Cli.Commands.Stonith;
 /// <c>hactl stonith ...</c>: fence devices are primitives of class stonith, so these share the resource commands;
 /// plus the fencing topology (levels).
 /// </summary>
-internal static class StonithCommands
+internal static partial class StonithCommands
 {
     /// <summary>Every stonith command.</summary>
     public static IEnumerable<CommandDefinition> All =>
     [
         Bare, Status, Create, Update, Delete, Remove, Config, Enable, Disable, Cleanup, Refresh,
-        Level, LevelConfig, LevelAdd, LevelDelete, LevelRemove, LevelClear,
+        Level, LevelConfig, LevelAdd, LevelDelete, LevelRemove, LevelClear, LevelVerify,
+        Fence, Confirm, History, HistoryShow, HistoryCleanup, HistoryUpdate,
     ];
 
     private const string StatusUsage = """
@@ -82,28 +82,6 @@ internal static class StonithCommands
         Usage: hactl stonith refresh [STONITH_ID] [node=NODE]
         """, (c, ct) => ResourceCommands.CleanupAsync(c, refresh: true, ct));
 
-    private const string LevelUsage = """
-        Usage: hactl stonith level [config] [--output json]
-               hactl stonith level add LEVEL TARGET STONITH_ID...
-               hactl stonith level delete|remove LEVEL [target TARGET] [stonith STONITH_ID...]
-               hactl stonith level clear [target TARGET | stonith STONITH_ID...]
-
-        Fencing topology. Only 'config' works yet: clusterd's API has no change for the fencing topology, so levels
-        cannot be added or removed through it.
-        """;
-
-    private static readonly CommandDefinition Level = ClusterCommand.Define(["stonith", "level"], "show fencing levels", LevelUsage, LevelConfigAsync);
-
-    private static readonly CommandDefinition LevelConfig = ClusterCommand.Define(["stonith", "level", "config"], "show fencing levels", LevelUsage, LevelConfigAsync);
-
-    private static readonly CommandDefinition LevelAdd = ClusterCommand.Define(["stonith", "level", "add"], "add a fencing level (not available yet)", LevelUsage, LevelChangeAsync);
-
-    private static readonly CommandDefinition LevelDelete = ClusterCommand.Define(["stonith", "level", "delete"], "remove a fencing level (not available yet)", LevelUsage, LevelChangeAsync);
-
-    private static readonly CommandDefinition LevelRemove = ClusterCommand.Define(["stonith", "level", "remove"], "remove a fencing level (not available yet)", LevelUsage, LevelChangeAsync);
-
-    private static readonly CommandDefinition LevelClear = ClusterCommand.Define(["stonith", "level", "clear"], "remove fencing levels (not available yet)", LevelUsage, LevelChangeAsync);
-
     /// <summary>pcs's fencing level listing (nothing when there are no levels).</summary>
     public static void WriteLevels(TextWriter writer, ClusterConfiguration configuration, string indent)
     {
@@ -127,29 +105,4 @@ internal static class StonithCommands
 
     private static string Target(FencingLevel level) =>
         level.Target?.Value ?? (level.TargetPattern is { } p ? $"regexp%{p}" : $"attrib%{level.TargetAttribute}={level.TargetValue}");
-
-    private static async Task<int> LevelConfigAsync(ClusterCall call, CancellationToken cancellationToken)
-    {
-        var format = ClusterCommand.TakeFormat(call.Args);
-        call.Args.EnsureEnd();
-        var state = await call.Client.ReadStateAsync(false, cancellationToken).ConfigureAwait(false);
-        var topology = state.Snapshot.Configuration.FencingTopology;
-        if (format == OutputFormat.Json)
-        {
-            ClusterCommand.WriteJson(call.Out, new JsonArray([.. topology.Select(l => (JsonNode)new JsonObject
-            {
-                ["id"] = l.Id,
-                ["level"] = l.Index,
-                ["target"] = Target(l),
-                ["devices"] = new JsonArray([.. l.Devices.Select(d => JsonValue.Create(d.Value))]),
-            })]));
-            return ExitCodes.Ok;
-        }
-
-        WriteLevels(call.Out, state.Snapshot.Configuration, indent: "");
-        return ExitCodes.Ok;
-    }
-
-    private static Task<int> LevelChangeAsync(ClusterCall call, CancellationToken cancellationToken) =>
-        Task.FromResult(call.Fail("fencing levels cannot be changed yet: clusterd's API (cluster.proto) has no change for the fencing topology"));
 }
