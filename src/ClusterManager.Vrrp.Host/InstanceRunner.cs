@@ -27,6 +27,7 @@ internal sealed class InstanceRunner
     private readonly Channel<object> _events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, int> _failedWeights = [];
     private readonly HashSet<string> _faults = [];
+    private readonly Dictionary<(string Peer, VrrpMismatchField Field), VrrpMismatchLine> _mismatches = [];
     private readonly IReadOnlyList<(IPAddress Address, int PrefixLength)> _addresses;
     private VrrpStateMachine? _machine;
     private InterfaceInfo? _interface;
@@ -57,6 +58,12 @@ internal sealed class InstanceRunner
         var source = _config.UnicastSrcIp is null ? null : IPAddress.Parse(_config.UnicastSrcIp);
         _interface = InterfaceInfo.Resolve(_config.Interface, source, settings.VirtualAddresses);
         _machine = new VrrpStateMachine(settings, _interface.PrimaryAddress);
+
+        if (_stateDirectory is not null && Directory.Exists(_stateDirectory))
+        {
+            // A predecessor's mismatches are not this run's.
+            File.Delete(Path.Combine(_stateDirectory, _config.Name + VrrpMismatchFile.Extension));
+        }
 
         // A crashed predecessor leaves the addresses configured and the kernel keeps answering ARP for them.
         (_sendDevice, _sendIndex, _sendMac) = (_interface.Name, _interface.Index, _interface.Mac);
@@ -174,6 +181,7 @@ internal sealed class InstanceRunner
                 case MismatchDetected mismatch:
                     var m = mismatch.Mismatch;
                     Log.Mismatch(_logger, m.Instance, m.Peer, m.Field, m.Expected, m.Received, m.Dropped ? "advert dropped" : "advert accepted");
+                    RecordMismatch(m);
                     break;
                 default:
                     break;
@@ -285,6 +293,21 @@ internal sealed class InstanceRunner
                 CancellationToken.None,
                 TaskContinuationOptions.None,
                 TaskScheduler.Default).Unwrap();
+        }
+    }
+
+    /// <summary>
+    /// Keeps <c>&lt;instance&gt;.mismatch</c> in the state directory: one line per peer and field last reported
+    /// (<see cref="VrrpMismatchFile"/>), for the resource agent to publish to the cluster. The state machine reports a
+    /// continuing mismatch every 10 s, so a reader treats lines older than that as resolved.
+    /// </summary>
+    private void RecordMismatch(VrrpMismatch mismatch)
+    {
+        _mismatches[(mismatch.Peer.ToString(), mismatch.Field)] = new VrrpMismatchLine(
+            mismatch.Peer.ToString(), mismatch.Field, mismatch.Expected, mismatch.Received, _time.GetUtcNow());
+        if (_stateDirectory is not null)
+        {
+            VrrpMismatchFile.Write(Path.Combine(_stateDirectory, _config.Name + VrrpMismatchFile.Extension), _mismatches.Values);
         }
     }
 

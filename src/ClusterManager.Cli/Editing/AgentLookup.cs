@@ -38,6 +38,7 @@ internal sealed class AgentLookup
         var native = new Dictionary<string, IResourceAgent>(StringComparer.Ordinal)
         {
             ["IPaddr2"] = new NativeIpAddr2Agent(time, NullLogger<NativeIpAddr2Agent>.Instance),
+            ["vrrp"] = new ClusterManager.Agents.Vrrp.VrrpAgent(new(), time, NullLogger<ClusterManager.Agents.Vrrp.VrrpAgent>.Instance),
         };
         _router = new ResourceAgentRouter(new OcfScriptAgent(_ocf, time), null, native, time);
         _fence = new ProcessFenceAgentRunner(

@@ -5,6 +5,7 @@ using ClusterManager.Agents.Execution;
 using ClusterManager.Agents.IpAddr;
 using ClusterManager.Agents.Ocf;
 using ClusterManager.Agents.Systemd;
+using ClusterManager.Agents.Vrrp;
 using ClusterManager.Api.V1;
 using ClusterManager.Daemon.Api;
 using ClusterManager.Daemon.Options;
@@ -22,7 +23,7 @@ namespace ClusterManager.Daemon.Control;
 /// sends, keeps recurring monitors going, reports their changed results to the leader (kept and retried until a
 /// leader takes them), and keeps the fencer's devices in step with the committed configuration.
 /// </summary>
-internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
+internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable, ITransientAttributeSink
 {
     private readonly ClusterdOptions _options;
     private readonly RaftNode _raft;
@@ -54,6 +55,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         var native = new Dictionary<string, IResourceAgent>(StringComparer.Ordinal)
         {
             ["IPaddr2"] = new NativeIpAddr2Agent(time, loggers.CreateLogger<NativeIpAddr2Agent>()),
+            ["vrrp"] = new VrrpAgent(new VrrpAgentOptions(), time, loggers.CreateLogger<VrrpAgent>(), this),
         };
         var router = new FenceDeviceResources(time, new ResourceAgentRouter(ocf, _systemd, native, time));
         _executor = new ResourceExecutor(router, new ResourceExecutorOptions { MaxParallelOperations = resources.MaxParallelOperations },
@@ -151,6 +153,13 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         var result = await _executor.ExecuteAsync(agentRequest, cancellationToken).ConfigureAwait(false);
         return ToExecuted(request, result);
     }
+
+    /// <summary>
+    /// An agent's transient attribute of this node (the VRRP master flag): sent to the leader on the same path as
+    /// changed recurring results, so it is kept, retried and the newest value wins.
+    /// </summary>
+    public void SetTransientAttribute(string name, string? value) =>
+        _unreported[OperationRecords.TransientAttributeAction + ":" + name] = OperationRecords.AttributeReport(Name, name, value, _time.GetUtcNow());
 
     /// <summary>Stops a recurring operation (the resource moved, or the monitor was removed).</summary>
     public async Task<bool> CancelRecurringAsync(string resource, string action, TimeSpan interval, CancellationToken cancellationToken)

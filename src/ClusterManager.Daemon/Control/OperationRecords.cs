@@ -64,6 +64,23 @@ public sealed record ExecutedOperation(
 /// </summary>
 public static class OperationRecords
 {
+    /// <summary>
+    /// The action of a report that carries a transient node attribute an agent set (resource = the attribute's name,
+    /// parameter <c>value</c> = its value, none to remove it) rather than an operation result.
+    /// </summary>
+    public const string TransientAttributeAction = "set-transient-attribute";
+
+    /// <summary>The report of transient attribute <paramref name="name"/> = <paramref name="value"/> on <paramref name="node"/>.</summary>
+    public static ExecutedOperation AttributeReport(NodeName node, string name, string? value, DateTimeOffset now)
+    {
+        var parameters = value is null
+            ? ImmutableSortedDictionary<string, string>.Empty
+            : ImmutableSortedDictionary<string, string>.Empty.Add("value", value);
+        var request = new OperationRequest(name, name, "attribute", TransientAttributeAction, TimeSpan.Zero, TimeSpan.FromSeconds(1),
+            parameters, ImmutableSortedDictionary<string, string>.Empty, 0, string.Empty, string.Empty);
+        return new ExecutedOperation(node, request, 0, 0, 0, null, now, TimeSpan.Zero, string.Empty);
+    }
+
     /// <summary>The store changes that record <paramref name="op"/>.</summary>
     /// <param name="op">The result.</param>
     /// <param name="node">The node's recorded state (for the current fail count); null when it has none yet.</param>
@@ -72,6 +89,11 @@ public static class OperationRecords
     {
         ArgumentNullException.ThrowIfNull(op);
         var request = op.Request;
+        if (request.Action == TransientAttributeAction)
+        {
+            return [new SetTransientAttribute(op.Node, request.Resource, request.Parameters.GetValueOrDefault("value"))];
+        }
+
         var (cls, provider, type) = SplitAgent(request.Agent);
         var history = new ResourceHistory(new ResourceId(request.HistoryId), cls, provider, type, null, []);
         var intervalMs = (long)request.Interval.TotalMilliseconds;

@@ -43,8 +43,8 @@ public class AgentDiscoveryCommandsTests
         Assert.That(run.OutLines[..^1], Is.SupersetOf(new[] { "clustermanager", "heartbeat" }).And.Ordered.Using((IComparer<string>)StringComparer.OrdinalIgnoreCase));
     }
 
-    [TestCase("ocf:clustermanager", "IPaddr2\n")]
-    [TestCase("ocf:clustermanager:", "IPaddr2\n")]
+    [TestCase("ocf:clustermanager", "IPaddr2\nvrrp\n")]
+    [TestCase("ocf:clustermanager:", "IPaddr2\nvrrp\n")]
     public async Task Agents_ListsTypesOfProvider_ForStandardAndProvider(string spec, string expected)
     {
         var run = await LocalHactl.RunAsync("resource", "agents", spec);

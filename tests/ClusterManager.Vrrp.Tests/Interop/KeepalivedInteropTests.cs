@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using static ClusterManager.Vrrp.Tests.Interop.Waits;
 
 namespace ClusterManager.Vrrp.Tests.Interop;
 
@@ -16,8 +17,6 @@ public class KeepalivedInteropTests
     /// and 10–30 ms sampling.
     /// </summary>
     private static readonly TimeSpan TransitionWindow = TimeSpan.FromSeconds(1);
-
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     private NetnsLab _lab = null!;
     private VipChecker _checker = null!;
@@ -276,25 +275,5 @@ public class KeepalivedInteropTests
         var longest = _checker.StopAndLongestOverlap();
         Assert.That(samples, Is.GreaterThan(20), "the checker sampled");
         Assert.That(longest, Is.LessThanOrEqualTo(TransitionWindow), "both nodes held the VIP outside a transition");
-    }
-
-    private static void Until(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.That(clock.Elapsed, Is.LessThan(Generous), $"timed out waiting: {what}");
-            Thread.Sleep(20);
-        }
-    }
-
-    private static void StaysFor(TimeSpan duration, Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < duration)
-        {
-            Assert.That(condition(), Is.True, what);
-            Thread.Sleep(50);
-        }
     }
 }

@@ -26,9 +26,10 @@ internal sealed class NetnsLab : IDisposable
 
     public static string Namespace(NetnsLab lab, int node) => $"{lab.Prefix}-n{node}";
 
-    public static NetnsLab Create()
+    /// <summary>Creates the lab; namespaces are named <paramref name="prefix"/>-&lt;6 hex digits&gt;-n1 and so on.</summary>
+    public static NetnsLab Create(string prefix = "cmt-vrrp")
     {
-        var prefix = "cmt-vrrp-" + Convert.ToHexString(Guid.NewGuid().ToByteArray().AsSpan(0, 3)).ToLowerInvariant();
+        prefix = prefix + "-" + Convert.ToHexString(Guid.NewGuid().ToByteArray().AsSpan(0, 3)).ToLowerInvariant();
         var lab = new NetnsLab(prefix, System.IO.Directory.CreateTempSubdirectory(prefix + "-").FullName);
         try
         {

@@ -45,6 +45,7 @@ internal sealed class LocalAgents : IAsyncDisposable
         _native = new(StringComparer.Ordinal)
         {
             ["IPaddr2"] = new NativeIpAddr2Agent(time, NullLogger<NativeIpAddr2Agent>.Instance),
+            ["vrrp"] = new ClusterManager.Agents.Vrrp.VrrpAgent(new(), time, NullLogger<ClusterManager.Agents.Vrrp.VrrpAgent>.Instance),
         };
         _systemd = settings.SystemdRunning ? new SystemdAgent(settings.Systemd, time) : null;
         Router = new ResourceAgentRouter(Ocf, _systemd, _native, time);
