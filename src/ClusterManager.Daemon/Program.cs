@@ -12,6 +12,12 @@ using NLog.Extensions.Logging;
 // clusterd: one member of the cluster (Raft membership and quorum, the replicated configuration store, the gRPC
 // API). Usage: clusterd [--config FILE] [--check] [--Clusterd:Option=value ...]. Exit 0 on a clean stop (or valid
 // options with --check), 2 on bad options, 75 when the write-ahead log broke (restart me).
+// `clusterd host ...` runs the host agent instead (the pcsd role: Host/HostAgent.cs).
+if (args is ["host", .. var hostArgs])
+{
+    return await ClusterManager.Daemon.Host.HostAgent.RunAsync(hostArgs);
+}
+
 var configPath = "/etc/clustermanager/clusterd.json";
 var checkOnly = false;
 var rest = new List<string>();

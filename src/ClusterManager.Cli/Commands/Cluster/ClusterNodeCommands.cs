@@ -6,9 +6,9 @@ using Grpc.Core;
 namespace ClusterManager.Cli.Commands.Cluster;
 
 /// <summary>
-/// <c>hactl cluster start|stop|enable|disable|destroy</c> on this node: clusterd's systemd unit, and removing the
-/// node's cluster configuration and data. pcs does these on remote nodes through pcsd; clusterd has no such
-/// service, so --all and node names are refused with a clear message.
+/// <c>hactl cluster start|stop|enable|disable|destroy</c>: without node names, on this node (clusterd's systemd
+/// unit; removing the node's cluster configuration and data); with <c>--all</c> or node names, on those nodes
+/// through their host agents (<see cref="ClusterRemoteCommands"/>), as pcs does through pcsd.
 /// </summary>
 internal static class ClusterNodeCommands
 {
@@ -18,42 +18,64 @@ internal static class ClusterNodeCommands
     /// <summary>Every command of this family.</summary>
     public static IEnumerable<CommandDefinition> All => [Start, Stop, Enable, Disable, Destroy];
 
-    private static readonly CommandDefinition Start = Systemctl("start", "start clusterd on this node", "start", "--no-block");
+    private static readonly CommandDefinition Start = Systemctl("start", "start clusterd on this node, the listed nodes or --all", "start", "--no-block");
 
-    private static readonly CommandDefinition Stop = Systemctl("stop", "stop clusterd on this node", "stop");
+    private static readonly CommandDefinition Stop = Systemctl("stop", "stop clusterd on this node, the listed nodes or --all", "stop");
 
-    private static readonly CommandDefinition Enable = Systemctl("enable", "start clusterd at boot on this node", "enable");
+    private static readonly CommandDefinition Enable = Systemctl("enable", "start clusterd at boot on this node, the listed nodes or --all", "enable");
 
-    private static readonly CommandDefinition Disable = Systemctl("disable", "do not start clusterd at boot on this node", "disable");
+    private static readonly CommandDefinition Disable = Systemctl("disable", "do not start clusterd at boot (this node, listed nodes, --all)", "disable");
 
     private const string DestroyUsage = """
-        Usage: hactl cluster destroy [--yes]
+        Usage: hactl cluster destroy [--all] [--yes] [--request-timeout SEC]
 
-        Removes this node's cluster configuration and data, as pcs cluster destroy: the data directory (the
-        replicated log and snapshots, i.e. the configuration) and the files named in clusterd.json (clusterd.json
-        itself, CA, certificate, key, token hashes). clusterd must be stopped first (hactl cluster stop). Asks on a
-        terminal; otherwise --yes is needed. Only this node: run it on each node to destroy a cluster.
+        Removes the cluster configuration and data, as pcs cluster destroy: the data directory (the replicated log
+        and snapshots, i.e. the configuration) and the files named in clusterd.json (clusterd.json itself, CA,
+        certificate, key, token hashes). Asks on a terminal; otherwise --yes is needed (never assumed).
+          (no --all)  this node only; clusterd must be stopped first (hactl cluster stop)
+          --all       every node of the cluster, through their host agents (hactl host auth first): each stops
+                      and disables clusterd, then removes its configuration and data
         """;
 
-    private static readonly CommandDefinition Destroy = new(["cluster", "destroy"], "remove this node's cluster configuration and data", DestroyUsage, DestroyAsync);
+    private static readonly CommandDefinition Destroy = new(["cluster", "destroy"], "remove the cluster configuration and data (this node or --all)", DestroyUsage, DestroyAsync);
 
-    private static CommandDefinition Systemctl(string verb, string summary, params string[] systemctlArgs) => CommandDefinition.Sync(
+    private static CommandDefinition Systemctl(string verb, string summary, params string[] systemctlArgs) => new(
         ["cluster", verb], summary, $"""
-        Usage: hactl cluster {verb}
+        Usage: hactl cluster {verb} [--all | NODE...]{(verb == "start" ? " [--wait[=SEC]]" : "")} [--request-timeout SEC]
 
-        Runs 'systemctl {string.Join(' ', systemctlArgs)} {Unit}' on this node. clusterd has no remote control
-        (pcsd), so --all and node names are not supported: run it on each node.
+        Without --all or node names: runs 'systemctl {string.Join(' ', systemctlArgs)} {Unit}' on this node.
+        {RemoteVerb(verb)}
+        {ClusterRemoteCommands.RemoteHelp}
+        {(verb == "start" ? "  --wait[=SEC]      with --all/NODE: wait until clusterd runs on each node (default 60 s)" : "")}
+        """, (context, cancellationToken) => RunAsync(context, verb, systemctlArgs, cancellationToken));
 
-        """, context => RunSystemctl(context, verb, systemctlArgs));
-
-    private static int RunSystemctl(CommandContext context, string verb, string[] systemctlArgs)
+    private static string RemoteVerb(string verb) => verb switch
     {
-        if (context.Args.TakeFlag("--all") || !context.Args.AtEnd)
+        "start" => "With --all or NODE...: starts clusterd on those nodes (their host agents run systemctl start).",
+        "stop" => "With --all or NODE...: stops clusterd on those nodes (all at once).",
+        "enable" => "With --all or NODE...: clusterd starts at boot on those nodes (systemctl enable).",
+        _ => "With --all or NODE...: clusterd does not start at boot on those nodes (systemctl disable).",
+    };
+
+    private static async Task<int> RunAsync(CommandContext context, string verb, string[] systemctlArgs, CancellationToken cancellationToken)
+    {
+        var all = context.Args.TakeFlag("--all");
+        if (all || !context.Args.AtEnd)
         {
-            throw new UsageException($"cluster {verb} works on this node only (clusterd has no pcsd to reach other nodes): run it on each node");
+            return await ClusterRemoteCommands.RunAsync(context, verb, all, cancellationToken).ConfigureAwait(false);
         }
 
+        return RunSystemctl(context, systemctlArgs);
+    }
+
+    private static int RunSystemctl(CommandContext context, string[] systemctlArgs)
+    {
         context.Args.TakeOption("--request-timeout");
+        if (context.Args.TakeFlagWithOptionalValue("--wait").Given)
+        {
+            throw new UsageException("--wait applies to --all or named nodes (on this node, 'systemctl status clusterd' shows it)");
+        }
+
         if (!Directory.Exists("/run/systemd/system"))
         {
             context.Error.Write($"error: systemd is not running on this node; run clusterd directly: clusterd --config {context.Host.ClusterdConfigFile}\n");
@@ -91,9 +113,14 @@ internal static class ClusterNodeCommands
         var args = context.Args;
         var yes = args.TakeFlag("--yes", "-y");
         args.TakeFlag("--force");
-        if (args.TakeFlag("--all") || !args.AtEnd)
+        if (args.TakeFlag("--all"))
         {
-            throw new UsageException("cluster destroy works on this node only (clusterd has no pcsd to reach other nodes): run it on each node");
+            return await ClusterRemoteCommands.DestroyAllAsync(context, yes, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!args.AtEnd)
+        {
+            throw new UsageException("cluster destroy takes --all or nothing (this node), as pcs");
         }
 
         var configFile = context.Host.ClusterdConfigFile;

@@ -10,24 +10,37 @@ using ClusterManager.Cli.Setup;
 namespace ClusterManager.Cli.Commands.Cluster;
 
 /// <summary>
-/// <c>hactl cluster setup</c>: writes what every node needs to form a cluster (pcs cluster setup without pcsd):
-/// each node's clusterd.json with the static node list, a cluster CA with a certificate per node, and an API token
-/// for hactl, into a directory the operator copies to the nodes.
+/// <c>hactl cluster setup</c>: makes what every node needs to form a cluster (each node's clusterd.json with the
+/// static node list, a cluster CA with a certificate per node, an API token for hactl) and, as pcs cluster setup,
+/// installs it on every node through the host agents (<see cref="ClusterSetupPush"/>); with <c>--local</c> or
+/// <c>--output-dir</c>, writes it into a directory the operator copies to the nodes instead.
 /// </summary>
 internal static class ClusterSetupCommand
 {
     /// <summary>The Raft port when addr= gives none (clusterd.example.json).</summary>
     public const int DefaultRaftPort = 7400;
 
-    private static readonly TimeSpan CaLifetime = TimeSpan.FromDays(3650);
-    private static readonly TimeSpan NodeLifetime = TimeSpan.FromDays(1825);
+    internal static readonly TimeSpan CaLifetime = TimeSpan.FromDays(3650);
+    internal static readonly TimeSpan NodeLifetime = TimeSpan.FromDays(1825);
 
     private const string Usage = """
         Usage: hactl cluster setup CLUSTER_NAME (NODE_NAME [addr=IP[:RAFT_PORT]] [api=IP:API_PORT] [witness=true])...
-                   [--output-dir DIR] [--config-dir DIR] [--data-dir DIR] [--no-tls] [--force]
+                   [--start [--wait[=SEC]]] [--enable] [--force] [--no-tls] [--request-timeout SEC]
+               hactl cluster setup CLUSTER_NAME (NODE_NAME ...)... (--local | --output-dir DIR)
+                   [--config-dir DIR] [--data-dir DIR] [--no-tls] [--force]
 
-        Prepares a cluster (as pcs cluster setup, but offline: there is no pcsd). Writes into DIR (default
-        ./CLUSTER_NAME):
+        Creates a cluster, as pcs cluster setup. The nodes' host agents (clusterd-host) must be authenticated
+        first (hactl host auth NODE addr=IP ... -u hacluster). hactl then checks that no node is in a cluster,
+        makes the cluster CA, a certificate per node and an API token, and installs each node's configuration
+        there (/etc/clustermanager: clusterd.json, ca.pem, node.pem, node.key, api-tokens). It keeps the CA (with
+        its key) and the API token next to the known-hosts file, in clusters/CLUSTER_NAME/. Then
+        'hactl cluster start --all' (and 'hactl cluster enable --all' to start at boot).
+          --start, --enable  start clusterd / enable it at boot on every node right after the setup
+          --wait[=SEC]       with --start: wait until clusterd runs on every node
+          --force            replace an existing cluster configuration (and delete clusterd's data) on the nodes
+
+        --local or --output-dir DIR: nothing is sent; the files are written into DIR (default ./CLUSTER_NAME)
+        for copying to the nodes by hand (nodes without a host agent):
           ca.pem, ca.key          the cluster CA (keep ca.key offline: it issues certificates for new nodes)
           admin.token             an API token for hactl (HACTL_TOKEN_FILE, or ~/.config/clustermanager/token)
           NODE/clusterd.json      the node's configuration (static node list, TLS, token hashes)
@@ -36,32 +49,40 @@ internal static class ClusterSetupCommand
         (systemctl enable --now clusterd). Afterwards: hactl property set cluster-name=CLUSTER_NAME.
 
           addr=IP[:PORT]   the node's address for Raft (an IP address: no DNS lookups); default port 7400;
-                           a node name that is an IP address is its own address
+                           without addr=: the address given to 'hactl host auth' for the node, or the node
+                           name when it is an IP address
           api=IP:PORT      the node's API endpoint (default: the addr IP, port 7401)
           witness=true     a quorum-only member (votes, never runs resources)
           --config-dir, --data-dir  where the node keeps its files (%n in them: the node name, for several
                            nodes on one machine)
           --no-tls         no CA, certificates or token (lab use only: the API is then open to anyone)
-          --force          write into a DIR that is not empty
+          --force          (--local) write into a DIR that is not empty
         """;
 
     /// <summary>The command's entry in the command table.</summary>
-    public static readonly CommandDefinition Definition = CommandDefinition.Sync(["cluster", "setup"], "write the configuration of a new cluster (nodes, CA, token)", Usage, Run);
+    public static readonly CommandDefinition Definition = new(["cluster", "setup"], "create a cluster: configure every node through its host agent (or --local)", Usage, RunAsync);
 
     /// <summary>One node of the setup.</summary>
     internal sealed record SetupNode(string Name, IPEndPoint Raft, IPEndPoint Api, bool Witness);
 
-    private static int Run(CommandContext context)
+    private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var args = context.Args;
         var outputDir = args.TakeOption("--output-dir");
+        var local = args.TakeFlag("--local") || outputDir is not null;
+        args.TakeFlag("--no-cluster-uuid");
+        if (!local)
+        {
+            return await ClusterSetupPush.RunAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+
         var configDir = args.TakeOption("--config-dir") ?? "/etc/clustermanager";
         var dataDir = args.TakeOption("--data-dir") ?? "/var/lib/clustermanager";
         var noTls = args.TakeFlag("--no-tls");
         var force = args.TakeFlag("--force");
         if (args.TakeFlag("--start") || args.TakeFlag("--enable"))
         {
-            throw new UsageException("--start and --enable need remote control of the nodes; copy the files, then run 'systemctl enable --now clusterd' on each node");
+            throw new UsageException("--start and --enable need the host agents; with --local, copy the files, then run 'systemctl enable --now clusterd' on each node");
         }
 
         var clusterName = args.Take("cluster name");
@@ -99,9 +120,12 @@ internal static class ClusterSetupCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>Parses <c>(NODE [addr=IP[:PORT]] [api=IP:PORT] [witness=true])...</c>.</summary>
+    /// <summary>
+    /// Parses <c>(NODE [addr=IP[:PORT]] [api=IP:PORT] [witness=true])...</c>; a node without addr= gets
+    /// <paramref name="knownAddress"/>'s address for it (host auth's), else its name when that is an IP address.
+    /// </summary>
     /// <exception cref="UsageException">A node is malformed, named twice, or an endpoint is used twice.</exception>
-    internal static IReadOnlyList<SetupNode> ParseNodes(ArgumentCursor args)
+    internal static IReadOnlyList<SetupNode> ParseNodes(ArgumentCursor args, Func<string, IPAddress?>? knownAddress = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         var nodes = new List<SetupNode>();
@@ -126,7 +150,9 @@ internal static class ClusterSetupCommand
                 switch (key)
                 {
                     case "addr":
-                        raft = ParseEndPoint(name, key, value, DefaultRaftPort);
+                        raft = raft is null
+                            ? ParseEndPoint(name, key, value, DefaultRaftPort)
+                            : throw new UsageException($"node {name}: addr= is given more than once (clusterd uses one address per node)");
                         break;
                     case "api":
                         api = ParseEndPoint(name, key, value, ClusterEndpoint.DefaultPort);
@@ -146,9 +172,11 @@ internal static class ClusterSetupCommand
 
             if (raft is null)
             {
-                raft = IPAddress.TryParse(name, out var ip)
-                    ? new IPEndPoint(ip, DefaultRaftPort)
-                    : throw new UsageException($"node {name}: addr=IP is needed (node names are not looked up in DNS)");
+                raft = knownAddress?.Invoke(name) is { } known
+                    ? new IPEndPoint(known, DefaultRaftPort)
+                    : IPAddress.TryParse(name, out var ip)
+                        ? new IPEndPoint(ip, DefaultRaftPort)
+                        : throw new UsageException($"node {name}: addr=IP is needed (node names are not looked up in DNS)");
             }
 
             api ??= new IPEndPoint(raft.Address, ClusterEndpoint.DefaultPort);
@@ -270,7 +298,7 @@ internal static class ClusterSetupCommand
         throw new UsageException($"node {node}: {key}={value} is not an IP address or IP:PORT (names are not looked up in DNS)");
     }
 
-    private static void WriteFile(string path, string text, bool secret)
+    internal static void WriteFile(string path, string text, bool secret)
     {
         if (secret && !OperatingSystem.IsWindows())
         {

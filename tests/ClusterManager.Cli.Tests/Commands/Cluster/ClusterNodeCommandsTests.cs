@@ -75,15 +75,4 @@ public class ClusterNodeCommandsTests
         Assert.That(code, Is.EqualTo(ExitCodes.Failure));
         Assert.That(error, Does.Contain("nothing to destroy"));
     }
-
-    [TestCase("start", "--all")]
-    [TestCase("stop", "n2")]
-    [TestCase("destroy", "--all")]
-    public void NodeCommands_RefuseOtherNodes(string verb, string target)
-    {
-        var (code, _, error) = Run(HactlHost.Isolated, "cluster", verb, target);
-
-        Assert.That(code, Is.EqualTo(ExitCodes.BadInput));
-        Assert.That(error, Does.Contain("works on this node only"));
-    }
 }
