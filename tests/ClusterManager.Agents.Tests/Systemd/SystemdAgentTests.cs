@@ -60,6 +60,18 @@ public sealed class SystemdAgentTests
     }
 
     [Test]
+    public async Task Probe_StagesDropIn_WhenUnitIsStopped()
+    {
+        var probe = await _agent.ExecuteAsync(Request("cmt-ok", "monitor"), CancellationToken.None);
+        var restart = _lab.Show("cmt-ok.service", "Restart");
+        var staged = File.Exists(Path.Combine(_lab.DropInDirectory, "cmt-ok.service.d", "50-clustermanager.conf"));
+        await _agent.ExecuteAsync(Request("cmt-ok", "stop"), CancellationToken.None);
+
+        Assert.That(probe.Rc, Is.EqualTo(OcfExitCode.NotRunning));
+        Assert.That((staged, restart), Is.EqualTo((true, "no")), "a start after this probe needs no daemon-reload");
+    }
+
+    [Test]
     public async Task ExecuteAsync_ReportsError_WhenUnitFailsToStart()
     {
         var result = await _agent.ExecuteAsync(Request("cmt-fail", "start"), CancellationToken.None);
