@@ -10,7 +10,7 @@ internal sealed partial class Scheduler
     {
         var action = new WAction(_actions.Count + 1, rsc, task, node, interval) { Optional = optional };
         _actions.Add(action);
-        rsc?.Actions.Add(action);
+        rsc?.AddAction(action);
         _actionIndex[(rsc, task, interval, node)] = action;
         return action;
     }
@@ -18,9 +18,9 @@ internal sealed partial class Scheduler
     internal static List<WAction> FindActions(WResource rsc, string task, WNode? node)
     {
         var result = new List<WAction>();
-        foreach (var a in rsc.Actions)
+        foreach (var a in rsc.ActionsOf(task))
         {
-            if (a.Task == task && (node is null || a.Node == node))
+            if (node is null || a.Node == node)
             {
                 result.Add(a);
             }
@@ -674,6 +674,29 @@ internal sealed partial class Scheduler
             return;
         }
 
+        var probing = new bool[_nodes.Count];
+        foreach (var node in _nodes)
+        {
+            probing[node.Index] = node.Online && !node.Unclean
+                && (node.Attribute("probe_complete") is not { } probed || IsTrue(probed));
+        }
+
+        // At most one probe (action and ordering) per primitive and probed node where its state is not known yet:
+        // reserve the room once, as growing lists of hundreds of thousands of references copies them repeatedly.
+        var room = 0L;
+        var probingCount = probing.Count(p => p);
+        foreach (var rsc in _resources)
+        {
+            room += ProbeRoom(rsc, probing, probingCount);
+        }
+
+        if (room < 4_000_000)
+        {
+            _actions.EnsureCapacity(_actions.Count + (int)room);
+            _orderings.EnsureCapacity(_orderings.Count + (int)room);
+            _actionIndex.EnsureCapacity(_actionIndex.Count + (int)room);
+        }
+
         foreach (var node in _nodes)
         {
             if (!node.Online || node.Unclean)
@@ -713,9 +736,20 @@ internal sealed partial class Scheduler
                     return ProbeList(rsc.Children, node);
                 }
 
-                var child = rsc.Children.FirstOrDefault(c => c.Primitives().Any(p => p.KnownOn.Contains(node.Index)))
-                    ?? rsc.Children.FirstOrDefault(c => LocationOf(c) == node)
-                    ?? rsc.Children.FirstOrDefault();
+                var child = FirstKnownOn(rsc.Children, node.Index);
+                if (child is null)
+                {
+                    foreach (var c in rsc.Children)
+                    {
+                        if (LocationOf(c) == node)
+                        {
+                            child = c;
+                            break;
+                        }
+                    }
+                }
+
+                child ??= rsc.Children.Count > 0 ? rsc.Children[0] : null;
                 return child is not null && ProbeOn(child, node);
         }
 
@@ -750,6 +784,75 @@ internal sealed partial class Scheduler
 
         _orderings.Add(new Ordering(null, "monitor", probe, target, "start", null, flags));
         return true;
+    }
+
+    private static long ProbeRoom(WResource rsc, bool[] probing, int probingCount)
+    {
+        if (rsc.Variant == Variant.Primitive)
+        {
+            var room = probingCount;
+            if (rsc.KnownOn.Count > 0)
+            {
+                for (var i = 0; i < probing.Length; i++)
+                {
+                    if (probing[i] && rsc.KnownOn.Contains(i))
+                    {
+                        room--;
+                    }
+                }
+            }
+
+            return room;
+        }
+
+        var n = 0L;
+        if (rsc.IsClone && !rsc.Unique)
+        {
+            // An anonymous clone is probed through one of its instances per node.
+            foreach (var child in rsc.Children)
+            {
+                n = Math.Max(n, (long)probingCount * CountPrimitives(child));
+            }
+
+            return n;
+        }
+
+        foreach (var child in rsc.Children)
+        {
+            n += ProbeRoom(child, probing, probingCount);
+        }
+
+        return n;
+    }
+
+    private static int CountPrimitives(WResource rsc)
+    {
+        if (rsc.Variant == Variant.Primitive)
+        {
+            return 1;
+        }
+
+        var n = 0;
+        foreach (var child in rsc.Children)
+        {
+            n += CountPrimitives(child);
+        }
+
+        return n;
+    }
+
+    /// <summary>The first resource of the list with a primitive whose state on the node is known.</summary>
+    private static WResource? FirstKnownOn(List<WResource> list, int nodeIndex)
+    {
+        foreach (var r in list)
+        {
+            if (r.Variant == Variant.Primitive ? r.KnownOn.Contains(nodeIndex) : FirstKnownOn(r.Children, nodeIndex) is not null)
+            {
+                return r;
+            }
+        }
+
+        return null;
     }
 
     private bool ProbeList(List<WResource> list, WNode node)

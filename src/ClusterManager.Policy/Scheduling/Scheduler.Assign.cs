@@ -614,7 +614,7 @@ internal sealed partial class Scheduler
 
         rsc.Merging = true;
         Score?[] work;
-        if (flags.HasFlag(MergeFlags.Init))
+        if ((flags & MergeFlags.Init) == MergeFlags.Init)
         {
             work = IsNonEmptyGroup(rsc)
                 ? NativeMergeWeights(rsc.Children[^1], primaryId, null, attr, factor, flags)
@@ -628,19 +628,19 @@ internal sealed partial class Scheduler
         else
         {
             work = (Score?[])nodes!.Clone();
-            AddNodeScoresMatchingAttr(work, rsc, attr, factor, flags.HasFlag(MergeFlags.Positive));
+            AddNodeScoresMatchingAttr(work, rsc, attr, factor, (flags & MergeFlags.Positive) == MergeFlags.Positive);
         }
 
         if (CanRunAny(work))
         {
             var multiplier = factor < 0 ? -1 : 1;
-            List<Coloc> list = flags.HasFlag(MergeFlags.Forward) ? rsc.ThisWith
+            List<Coloc> list = (flags & MergeFlags.Forward) == MergeFlags.Forward ? rsc.ThisWith
                 : IsNonEmptyGroup(rsc) ? rsc.Children[^1].WithThis
                 : rsc.WithThis;
             foreach (var coloc in list.ToList())
             {
                 WResource other;
-                if (flags.HasFlag(MergeFlags.Forward))
+                if ((flags & MergeFlags.Forward) == MergeFlags.Forward)
                 {
                     other = coloc.Primary;
                 }
@@ -657,13 +657,13 @@ internal sealed partial class Scheduler
                     multiplier * coloc.Score / (float)Score.InfinityValue, flags | MergeFlags.Rollback);
             }
         }
-        else if (flags.HasFlag(MergeFlags.Rollback))
+        else if ((flags & MergeFlags.Rollback) == MergeFlags.Rollback)
         {
             rsc.Merging = false;
             return nodes!;
         }
 
-        if (flags.HasFlag(MergeFlags.Positive))
+        if ((flags & MergeFlags.Positive) == MergeFlags.Positive)
         {
             for (var i = 0; i < work.Length; i++)
             {
@@ -694,7 +694,8 @@ internal sealed partial class Scheduler
     private void AddNodeScoresMatchingAttr(Score?[] nodes, WResource rsc, string? attr, float factor, bool onlyPositive)
     {
         attr ??= "#uname";
-        var best = BestScoresByAttribute(rsc, attr);
+        var groups = AttributeGroups(attr);
+        var best = BestScoresByAttribute(rsc, groups);
         foreach (var node in _nodes)
         {
             if (nodes[node.Index] is not { } current)
@@ -702,7 +703,8 @@ internal sealed partial class Scheduler
                 continue;
             }
 
-            var score = node.Attribute(attr) is { } v && best.TryGetValue(v, out var b) ? b : -Score.InfinityValue;
+            var group = groups[node.Index];
+            var score = group >= 0 && best[group] != long.MinValue ? (int)best[group] : -Score.InfinityValue;
             if (factor < 0 && score < 0)
             {
                 continue;
@@ -736,24 +738,70 @@ internal sealed partial class Scheduler
         }
     }
 
-    /// <summary>best_node_score_matching_attr for every attribute value at once (values compared case-insensitively).</summary>
-    private Dictionary<string, int> BestScoresByAttribute(WResource rsc, string attr)
+    /// <summary>
+    /// best_node_score_matching_attr for every attribute value at once: the best score per group of nodes with
+    /// the same value (long.MinValue for none).
+    /// </summary>
+    private long[] BestScoresByAttribute(WResource rsc, int[] groups)
     {
-        var best = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var best = new long[_nodes.Count];
+        Array.Fill(best, long.MinValue);
         foreach (var node in _nodes)
         {
-            if (rsc.Allowed[node.Index] is not { } s || !NodeAvailable(node) || node.Attribute(attr) is not { } value)
+            var group = groups[node.Index];
+            if (rsc.Allowed[node.Index] is not { } s || !NodeAvailable(node) || group < 0)
             {
                 continue;
             }
 
-            if (!best.TryGetValue(value, out var b) || s.Value > b)
+            if (best[group] == long.MinValue || s.Value > best[group])
             {
-                best[value] = s.Value;
+                best[group] = s.Value;
             }
         }
 
         return best;
+    }
+
+    private readonly Dictionary<string, int[]> _attributeGroups = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// For each node, the group of nodes with the same value of the attribute (values compared case-insensitively,
+    /// numbered in node order), or -1 without the attribute. Node attributes are final once the status is
+    /// unpacked: from then on the grouping is computed once per attribute.
+    /// </summary>
+    private int[] AttributeGroups(string attr)
+    {
+        if (_attributeGroups.TryGetValue(attr, out var groups))
+        {
+            return groups;
+        }
+
+        var ids = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        groups = new int[_nodes.Count];
+        foreach (var node in _nodes)
+        {
+            if (node.Attribute(attr) is not { } value)
+            {
+                groups[node.Index] = -1;
+                continue;
+            }
+
+            if (!ids.TryGetValue(value, out var id))
+            {
+                id = ids.Count;
+                ids[value] = id;
+            }
+
+            groups[node.Index] = id;
+        }
+
+        if (_statusUnpacked)
+        {
+            _attributeGroups[attr] = groups;
+        }
+
+        return groups;
     }
 
     // ---- groups ---------------------------------------------------------------------------------------

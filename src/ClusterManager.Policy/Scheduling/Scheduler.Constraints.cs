@@ -211,20 +211,22 @@ internal sealed partial class Scheduler
     {
         foreach (var node in _nodes)
         {
+            // Without fail-count attributes on the node no resource has a fail count there (GetFailcount is 0).
+            var hasFailures = FailAttributes(node) is not null;
             foreach (var rsc in _resources)
             {
-                ApplyStickiness(rsc, node);
+                ApplyStickiness(rsc, node, hasFailures);
             }
         }
     }
 
-    private void ApplyStickiness(WResource rsc, WNode node)
+    private void ApplyStickiness(WResource rsc, WNode node, bool hasFailures)
     {
         if (rsc.Children.Count > 0)
         {
             for (var i = 0; i < rsc.Children.Count; i++)
             {
-                ApplyStickiness(rsc.Children[i], node);
+                ApplyStickiness(rsc.Children[i], node, hasFailures);
             }
 
             return;
@@ -238,7 +240,7 @@ internal sealed partial class Scheduler
             }
         }
 
-        if (!FailcountClearScheduled(node, rsc) && ThresholdReached(rsc, node) is { } failed)
+        if (hasFailures && !FailcountClearScheduled(node, rsc) && ThresholdReached(rsc, node) is { } failed)
         {
             ResourceLocation(failed, node, Score.MinusInfinity);
         }
@@ -246,9 +248,9 @@ internal sealed partial class Scheduler
 
     private static bool FailcountClearScheduled(WNode node, WResource rsc)
     {
-        foreach (var a in rsc.Actions)
+        foreach (var a in rsc.ActionsOf("clear_failcount"))
         {
-            if (a.Task == "clear_failcount" && a.Node == node && !a.Optional)
+            if (a.Node == node && !a.Optional)
             {
                 return true;
             }

@@ -51,6 +51,11 @@ internal sealed partial class Scheduler
         // check_action_definition: the operation is required from now on; it has no node until scheduled.
         foreach (var (rsc, _, _) in _histories)
         {
+            if (rsc.ChangedDefinitions.Count == 0)
+            {
+                continue;
+            }
+
             foreach (var task in rsc.ChangedDefinitions)
             {
                 var required = CustomAction(rsc, task, null, optional: false);
@@ -109,6 +114,23 @@ internal sealed partial class Scheduler
 
     /// <summary>The digest the configuration gives an operation (parameters of the resource and of the op).</summary>
     private string ExpectedDigest(WResource rsc, string task)
+    {
+        // Looked up once per history entry: first by the resource itself, as hashing the configuration record
+        // (every field, deeply) on each lookup dominates; the answer is the configuration-keyed one either way.
+        var quick = (rsc, task);
+        if (_digestsByResource.TryGetValue(quick, out var known))
+        {
+            return known;
+        }
+
+        known = ConfiguredDigest(rsc, task);
+        _digestsByResource[quick] = known;
+        return known;
+    }
+
+    private readonly Dictionary<(WResource, string), string> _digestsByResource = [];
+
+    private string ConfiguredDigest(WResource rsc, string task)
     {
         var key = (rsc.Primitive!, task);
         if (_digests.TryGetValue(key, out var digest))

@@ -24,9 +24,12 @@ internal sealed partial class Scheduler
 
     private void ApplyOrderings()
     {
-        foreach (var order in _orderings.ToList())
+        // Applying an ordering may add orderings: only those present at the start are applied.
+        var count = _orderings.Count;
+        _edgeSet.EnsureCapacity(_edgeSet.Count + count);
+        for (var i = 0; i < count; i++)
         {
-            ApplyOrdering(order);
+            ApplyOrdering(_orderings[i]);
         }
     }
 
@@ -50,15 +53,12 @@ internal sealed partial class Scheduler
         }
 
         var found = false;
-        var actions = fr.Actions;
+        var actions = fr.ActionsOf(order.FirstTask);
         var count = actions.Count;
         for (var i = 0; i < count; i++)
         {
-            if (actions[i].Task == order.FirstTask)
-            {
-                found = true;
-                ApplyOrderingFrom(actions[i], order);
-            }
+            found = true;
+            ApplyOrderingFrom(actions[i], order);
         }
 
         if (!found && fr != thenRsc)
@@ -87,14 +87,11 @@ internal sealed partial class Scheduler
             return;
         }
 
-        var actions = order.ThenRsc!.Actions;
+        var actions = order.ThenRsc!.ActionsOf(order.ThenTask);
         var count = actions.Count;
         for (var i = 0; i < count; i++)
         {
-            if (actions[i].Task == order.ThenTask)
-            {
-                AddEdge(first, actions[i], type);
-            }
+            AddEdge(first, actions[i], type);
         }
     }
 
@@ -122,6 +119,8 @@ internal sealed partial class Scheduler
         }
 
         _depthFirst = false;
+        _queued.EnsureCapacity(_actions.Count);
+        _queue.EnsureCapacity(_actions.Count);
         for (var i = 0; i < _actions.Count; i++)
         {
             Enqueue(_actions[i]);
@@ -185,13 +184,13 @@ internal sealed partial class Scheduler
             var firstBefore = (first.Optional, first.Runnable);
             var thenBefore = (then.Optional, then.Runnable);
             var firstFlags = FlagsForOrdering(first, then.Node);
-            if (edge.Type.HasFlag(OrderFlags.Probe) && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
+            if ((edge.Type & OrderFlags.Probe) == OrderFlags.Probe && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
             {
                 edge.Type = OrderFlags.None;
                 continue;
             }
 
-            if (edge.Type.HasFlag(OrderFlags.OneOrMore) && then.RequiresAny && firstFlags.Runnable)
+            if ((edge.Type & OrderFlags.OneOrMore) == OrderFlags.OneOrMore && then.RequiresAny && firstFlags.Runnable)
             {
                 then.RunnableBefore++;
                 if (then.RunnableBefore >= then.RequiredRunnableBefore)
@@ -202,7 +201,7 @@ internal sealed partial class Scheduler
 
             foreach (var kind in FlagOrder)
             {
-                if (edge.Type.HasFlag(kind))
+                if ((edge.Type & kind) == kind)
                 {
                     UpdateActions(first, then, kind == OrderFlags.ImpliesThen ? firstFlags with { Runnable = true } : firstFlags, kind);
                 }
@@ -387,9 +386,9 @@ internal sealed partial class Scheduler
 
     private static WAction? FirstAction(WResource rsc, string task, WNode? node)
     {
-        foreach (var a in rsc.Actions)
+        foreach (var a in rsc.ActionsOf(task))
         {
-            if (a.Task == task && (node is null || a.Node == node || a.Node is null))
+            if (node is null || a.Node == node || a.Node is null)
             {
                 return a;
             }
@@ -472,7 +471,7 @@ internal sealed partial class Scheduler
             var count = 0;
             foreach (var e in then.Before)
             {
-                if (e.Type.HasFlag(OrderFlags.OneOrMore) && FlagsOf(e.Action, then.Node).Runnable)
+                if ((e.Type & OrderFlags.OneOrMore) == OrderFlags.OneOrMore && FlagsOf(e.Action, then.Node).Runnable)
                 {
                     count++;
                 }
@@ -482,7 +481,25 @@ internal sealed partial class Scheduler
             SetRunnable(then, count >= required);
         }
 
-        foreach (var edge in then.Before.ToList())
+        // The edges as they are now (applying one may add others); the copy is pooled, as every action passes here.
+        var before = _edgeCopies.Count > 0 ? _edgeCopies.Pop() : [];
+        before.AddRange(then.Before);
+        try
+        {
+            UpdateActionEdges(then, before);
+        }
+        finally
+        {
+            before.Clear();
+            _edgeCopies.Push(before);
+        }
+    }
+
+    private readonly Stack<List<Edge>> _edgeCopies = new();
+
+    private void UpdateActionEdges(WAction then, List<Edge> before)
+    {
+        foreach (var edge in before)
         {
             if (edge.Type == OrderFlags.None)
             {
@@ -491,7 +508,7 @@ internal sealed partial class Scheduler
 
             var first = Expand(edge.Action, then);
             var firstFlags = FlagsForOrdering(first, then.Node);
-            if (edge.Type.HasFlag(OrderFlags.Probe) && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
+            if ((edge.Type & OrderFlags.Probe) == OrderFlags.Probe && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
             {
                 edge.Type = OrderFlags.None;
                 continue;
@@ -501,7 +518,7 @@ internal sealed partial class Scheduler
             // first flag cleared records its reason, so the order decides the "due to" of the summary.
             foreach (var kind in FlagOrder)
             {
-                if (edge.Type.HasFlag(kind))
+                if ((edge.Type & kind) == kind)
                 {
                     UpdateActions(first, then, kind == OrderFlags.ImpliesThen ? firstFlags with { Runnable = true } : firstFlags, kind);
                 }
@@ -648,12 +665,12 @@ internal sealed partial class Scheduler
     {
         if (then.Rsc is null)
         {
-            if (type.HasFlag(OrderFlags.ImpliesThen) && !firstFlags.Optional && then.Optional)
+            if ((type & OrderFlags.ImpliesThen) == OrderFlags.ImpliesThen && !firstFlags.Optional && then.Optional)
             {
                 SetOptional(then, false);
             }
 
-            if (type.HasFlag(OrderFlags.RunnableLeft) && !firstFlags.Runnable && then.Runnable)
+            if ((type & OrderFlags.RunnableLeft) == OrderFlags.RunnableLeft && !firstFlags.Runnable && then.Runnable)
             {
                 SetRunnable(then, false);
             }
@@ -661,7 +678,7 @@ internal sealed partial class Scheduler
             return;
         }
 
-        if (type.HasFlag(OrderFlags.Asymmetrical) && !first.Runnable)
+        if ((type & OrderFlags.Asymmetrical) == OrderFlags.Asymmetrical && !first.Runnable)
         {
             var skip = false;
             if (then.Optional)
@@ -679,22 +696,22 @@ internal sealed partial class Scheduler
             }
         }
 
-        if (type.HasFlag(OrderFlags.ImpliesFirstPromoted) && then.Rsc.Role == ResourceRole.Promoted && !then.Optional)
+        if ((type & OrderFlags.ImpliesFirstPromoted) == OrderFlags.ImpliesFirstPromoted && then.Rsc.Role == ResourceRole.Promoted && !then.Optional)
         {
             Implies(first, then, runnable: false);
         }
 
-        if (type.HasFlag(OrderFlags.RunnableLeft) && then.Runnable && !firstFlags.Runnable)
+        if ((type & OrderFlags.RunnableLeft) == OrderFlags.RunnableLeft && then.Runnable && !firstFlags.Runnable)
         {
             Implies(then, first, runnable: true);
         }
 
-        if (type.HasFlag(OrderFlags.ImpliesThen) && then.Optional && !firstFlags.Optional)
+        if ((type & OrderFlags.ImpliesThen) == OrderFlags.ImpliesThen && then.Optional && !firstFlags.Optional)
         {
             Implies(then, first, runnable: false);
         }
 
-        if (type.HasFlag(OrderFlags.Restart))
+        if ((type & OrderFlags.Restart) == OrderFlags.Restart)
         {
             HandleRestart(first, then);
         }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using ClusterManager.Model;
 
 namespace ClusterManager.Policy.Scheduling;
@@ -74,9 +75,9 @@ internal sealed partial class Scheduler
     private WAction? LastMatch(WResource rsc, string task, WNode? node)
     {
         WAction? found = null;
-        foreach (var a in rsc.Actions)
+        foreach (var a in rsc.ActionsOf(task))
         {
-            if (a.Task == task && a.IntervalMs == 0 && !a.Probe && (node is null || a.Node is null || a.Node == node))
+            if (a.IntervalMs == 0 && !a.Probe && (node is null || a.Node is null || a.Node == node))
             {
                 found ??= a;
             }
@@ -384,7 +385,17 @@ internal sealed partial class Scheduler
 
     private ImmutableArray<PlannedAction> ExportActions()
     {
-        var result = ImmutableArray.CreateBuilder<PlannedAction>();
+        var exported = 0;
+        foreach (var a in _actions)
+        {
+            if (!a.Optional)
+            {
+                exported++;
+            }
+        }
+
+        var result = ImmutableArray.CreateBuilder<PlannedAction>(exported);
+        var scratch = new List<int>();
         foreach (var a in _actions)
         {
             if (a.Optional)
@@ -409,38 +420,63 @@ internal sealed partial class Scheduler
                 kind = ActionKind.Pseudo;
             }
 
-            var inputList = new List<int>(a.Before.Count);
-            foreach (var e in a.Before)
-            {
-                if (e.Type != OrderFlags.None && !e.Action.Optional)
-                {
-                    inputList.Add(e.Action.Id);
-                }
-            }
-
-            inputList.Sort();
-            var inputs = ImmutableArray.CreateBuilder<int>(inputList.Count);
-            for (var i = 0; i < inputList.Count; i++)
-            {
-                if (i == 0 || inputList[i] != inputList[i - 1])
-                {
-                    inputs.Add(inputList[i]);
-                }
-            }
-
             result.Add(new PlannedAction(a.Id, kind, a.Key, a.Rsc is null ? null : new ResourceId(a.Rsc.Id),
-                a.Node?.Name, TimeSpan.FromMilliseconds(a.IntervalMs), a.Runnable, a.FenceAction, a.Reason, inputs.ToImmutable())
+                a.Node?.Name, TimeSpan.FromMilliseconds(a.IntervalMs), a.Runnable, a.FenceAction, a.Reason, InputsOf(a, scratch))
             {
                 Detail = kind is ActionKind.Start or ActionKind.Stop or ActionKind.Monitor or ActionKind.Probe
                     or ActionKind.Promote or ActionKind.Demote ? DetailOf(a) : null,
             });
         }
 
-        return result.ToImmutable();
+        return result.MoveToImmutable();
+    }
+
+    /// <summary>The ids of the required actions an action waits for, sorted, without duplicates.</summary>
+    private static ImmutableArray<int> InputsOf(WAction a, List<int> scratch)
+    {
+        scratch.Clear();
+        foreach (var e in a.Before)
+        {
+            if (e.Type != OrderFlags.None && !e.Action.Optional)
+            {
+                scratch.Add(e.Action.Id);
+            }
+        }
+
+        if (scratch.Count == 0)
+        {
+            return [];
+        }
+
+        scratch.Sort();
+        var distinct = 1;
+        for (var i = 1; i < scratch.Count; i++)
+        {
+            if (scratch[i] != scratch[i - 1])
+            {
+                distinct++;
+            }
+        }
+
+        var inputs = new int[distinct];
+        inputs[0] = scratch[0];
+        for (int i = 1, j = 1; i < scratch.Count; i++)
+        {
+            if (scratch[i] != scratch[i - 1])
+            {
+                inputs[j++] = scratch[i];
+            }
+        }
+
+        return ImmutableCollectionsMarshal.AsImmutableArray(inputs);
     }
 
     /// <summary>The default operation timeout when neither the operation nor op_defaults set one (Pacemaker's 20 s).</summary>
     private static readonly TimeSpan DefaultOperationTimeout = TimeSpan.FromSeconds(20);
+
+    // Every probe of a resource (one per node) and every operation of it with the same task and interval has the
+    // same detail: built once per (resource, task, interval, probe) and shared, the record being immutable.
+    private readonly Dictionary<(WResource Rsc, string Task, long IntervalMs, bool Probe), ActionDetail> _details = [];
 
     private ActionDetail? DetailOf(WAction a)
     {
@@ -449,6 +485,18 @@ internal sealed partial class Scheduler
             return null;
         }
 
+        var key = (rsc, a.Task, a.IntervalMs, a.Probe);
+        if (!_details.TryGetValue(key, out var detail))
+        {
+            detail = BuildDetail(a, rsc, primitive);
+            _details[key] = detail;
+        }
+
+        return detail;
+    }
+
+    private ActionDetail BuildDetail(WAction a, WResource rsc, Model.Configuration.PrimitiveConfig primitive)
+    {
         var op = FindOpConfig(rsc, a.Task, a.IntervalMs);
         var parameters = new SortedDictionary<string, string>(rsc.Parameters, StringComparer.Ordinal);
         foreach (var pair in (op?.InstanceAttributes ?? []).SelectMany(set => set.Pairs))

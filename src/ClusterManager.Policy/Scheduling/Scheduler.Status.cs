@@ -53,6 +53,14 @@ internal sealed partial class Scheduler
             }
         }
 
+        var histories = 0;
+        foreach (var state in _snapshot.Status.Nodes)
+        {
+            histories += state.Resources.Length;
+        }
+
+        _histories.EnsureCapacity(histories);
+
         // Histories of online nodes first (offline ones may depend on them).
         foreach (var (node, state) in _snapshot.Status.Nodes.Select(s => (FindStateNode(s), s)))
         {
@@ -81,7 +89,12 @@ internal sealed partial class Scheduler
             node.Unpacked = true;
             UnpackNodeHistory(node, state);
         }
+
+        _statusUnpacked = true;
     }
+
+    /// <summary>Node attributes no longer change (see AttributeGroups).</summary>
+    private bool _statusUnpacked;
 
     private WNode? FindStateNode(NodeState s) => _nodesById.GetValueOrDefault(s.Id) ?? FindNode(s.Name.Value);
 
@@ -260,6 +273,8 @@ internal sealed partial class Scheduler
         public OnFail OnFail = OnFail.Ignore;
     }
 
+    private readonly OpState _opState = new();
+
     private void UnpackLrmResource(WNode node, ResourceHistory history)
     {
         if (history.Operations.IsDefaultOrEmpty)
@@ -277,7 +292,10 @@ internal sealed partial class Scheduler
         rsc.Role = ResourceRole.Unknown;
         var ops = SortOps(history.Operations);
         _histories.Add((rsc, node, ops));
-        var st = new OpState();
+        // One history at a time: the state is reset, not reallocated, for each of them.
+        var st = _opState;
+        st.LastFailure = null;
+        st.OnFail = OnFail.Ignore;
         foreach (var op in ops)
         {
             UnpackRscOp(rsc, node, op, st);
@@ -326,7 +344,8 @@ internal sealed partial class Scheduler
     {
         if (ops.Length == 1)
         {
-            return [ops[0]];
+            // Nothing to sort: the history's own (immutable, never written) array.
+            return System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsArray(ops)!;
         }
 
         var list = new OperationRecord[ops.Length];
@@ -429,7 +448,20 @@ internal sealed partial class Scheduler
     internal static string StripInstance(string id)
     {
         var colon = id.LastIndexOf(':');
-        return colon > 0 && colon < id.Length - 1 && id[(colon + 1)..].All(char.IsDigit) ? id[..colon] : id;
+        if (colon <= 0 || colon >= id.Length - 1)
+        {
+            return id;
+        }
+
+        foreach (var c in id.AsSpan(colon + 1))
+        {
+            if (!char.IsDigit(c))
+            {
+                return id;
+            }
+        }
+
+        return id[..colon];
     }
 
     private static string CloneZero(string id) => StripInstance(id) + ":0";

@@ -110,6 +110,11 @@ internal sealed class WNode(NodeName name, string id, int index)
     public string? Attribute(string name) => Attributes.GetValueOrDefault(name);
 
     public override string ToString() => Name.Value;
+
+    // Identity equality; the index (unique within a run) as hash code, cheaper than the runtime's object hash.
+    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
+
+    public override int GetHashCode() => Index;
 }
 
 internal sealed class WResource(string id, Variant variant, ResourceConfig config, WResource? parent)
@@ -152,7 +157,7 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     public ResourceRole NextRole { get; set; } = ResourceRole.Unknown;
     public ResourceRole? TargetRole { get; set; }
     public List<WNode> RunningOn { get; } = [];
-    public HashSet<int> KnownOn { get; } = [];
+    public NodeSet KnownOn { get; } = new();
     public Score?[] Allowed { get; set; } = [];
     public int[] DiscoverMode { get; set; } = [];
     public WNode? AllocatedTo { get; set; }
@@ -170,6 +175,62 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     public List<Coloc> WithThis { get; set; } = [];
     public List<WAction> Actions { get; } = [];
     public List<Location> Locations { get; } = [];
+
+    // Actions grouped by task, each group in creation order (the order of Actions): a resource has a handful of
+    // tasks but, with probes, up to one action per node, and orderings look actions up by task.
+    private (string Task, List<WAction> List)[] _byTask = [];
+
+    private static readonly List<WAction> NoActions = [];
+
+    public void AddAction(WAction action)
+    {
+        Actions.Add(action);
+        foreach (var (task, list) in _byTask)
+        {
+            if (task == action.Task)
+            {
+                list.Add(action);
+                return;
+            }
+        }
+
+        Array.Resize(ref _byTask, _byTask.Length + 1);
+        _byTask[^1] = (action.Task, [action]);
+    }
+
+    // Operation keys already made: a resource's probes (one per node) all share the key of a 0 s monitor.
+    private (string Task, long IntervalMs, string Key)[] _keys = [];
+
+    /// <summary>The operation key RSC_TASK_INTERVAL (Pacemaker's pcmk__op_key).</summary>
+    public string ActionKey(string task, long intervalMs)
+    {
+        foreach (var k in _keys)
+        {
+            if (k.IntervalMs == intervalMs && k.Task == task)
+            {
+                return k.Key;
+            }
+        }
+
+        var key = $"{Id}_{task}_{intervalMs}";
+        Array.Resize(ref _keys, _keys.Length + 1);
+        _keys[^1] = (task, intervalMs, key);
+        return key;
+    }
+
+    /// <summary>The actions with this task, in creation order (read only: the list is shared).</summary>
+    public List<WAction> ActionsOf(string task)
+    {
+        foreach (var (t, list) in _byTask)
+        {
+            if (t == task)
+            {
+                return list;
+            }
+        }
+
+        return NoActions;
+    }
 
     // Clone settings.
     public int CloneMax { get; set; }
@@ -255,6 +316,54 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     }
 
     public override string ToString() => Id;
+
+    // Identity equality; a hash of the id (computed once) instead of the runtime's object hash.
+    private int _hash;
+
+    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
+
+    public override int GetHashCode()
+    {
+        if (_hash == 0)
+        {
+            _hash = StringComparer.Ordinal.GetHashCode(Id) | 1;
+        }
+
+        return _hash;
+    }
+}
+
+/// <summary>A set of node indexes as a bit set (a resource's known-on nodes: one per node of the history).</summary>
+internal sealed class NodeSet
+{
+    private ulong[] _bits = [];
+
+    public int Count { get; private set; }
+
+    public bool Contains(int index)
+    {
+        var word = index >> 6;
+        return word < _bits.Length && (_bits[word] & (1UL << index)) != 0;
+    }
+
+    public bool Add(int index)
+    {
+        var word = index >> 6;
+        if (word >= _bits.Length)
+        {
+            Array.Resize(ref _bits, word + 1);
+        }
+
+        var mask = 1UL << index;
+        if ((_bits[word] & mask) != 0)
+        {
+            return false;
+        }
+
+        _bits[word] |= mask;
+        Count++;
+        return true;
+    }
 }
 
 internal sealed class Coloc(string id, WResource dependent, WResource primary, int score, ResourceRole dependentRole, ResourceRole primaryRole, string? nodeAttribute, bool influence)
@@ -285,7 +394,7 @@ internal sealed class WAction(int id, WResource? rsc, string task, WNode? node, 
     public string Task { get; } = task;
     public WNode? Node { get; set; } = node;
     public long IntervalMs { get; } = intervalMs;
-    public string Key => Rsc is null ? Task : $"{Rsc.Id}_{Task}_{IntervalMs}";
+    public string Key => Rsc is null ? Task : Rsc.ActionKey(Task, IntervalMs);
 
     public bool Optional { get; set; }
     public bool Runnable { get; set; } = true;
@@ -305,6 +414,12 @@ internal sealed class WAction(int id, WResource? rsc, string task, WNode? node, 
     public List<Edge> After { get; } = [];
 
     public override string ToString() => Node is null ? Key : $"{Key} {Node.Name}";
+
+    // Identity equality (ids are unique within a run); the id as hash code spares the runtime's object hash
+    // (set on first use in the object header) for the hundreds of thousands of actions of a large cluster.
+    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
+
+    public override int GetHashCode() => Id;
 }
 
 internal sealed class Edge(WAction action, OrderFlags type)
