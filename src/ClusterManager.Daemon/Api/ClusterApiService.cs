@@ -60,7 +60,9 @@ internal sealed partial class ClusterApiService(
             Epoch = state.Epoch,
             Index = state.Index,
             CibXml = request.IncludeStatus
-                ? CibFragments.WriteCib(state.Configuration, state.Status, state.Epoch)
+                // The feature set the controller's engine input carries, so a client computing the same view (hactl
+                // status, simulate) counts per-operation fail counts as the controller does.
+                ? CibFragments.WriteCib(state.Configuration, state.Status with { FeatureSet = state.Status.FeatureSet ?? Control.EngineSnapshot.FeatureSet }, state.Epoch)
                 : CibFragments.WriteConfiguration(state.Configuration, state.Epoch),
         };
     }

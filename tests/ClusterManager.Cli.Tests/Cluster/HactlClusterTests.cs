@@ -238,6 +238,30 @@ public sealed class HactlClusterTests
     }
 
     [Test]
+    public async Task ClusterCib_WritesTheControllersInput_ThatSimulateReads()
+    {
+        await Ok("resource", "create", "cib-me", "ocf:heartbeat:Dummy", "--disabled");
+        await Ok("constraint", "location", "cib-me", "avoids", "n1");
+        var file = Path.Combine(Path.GetTempPath(), $"cmt-cib-{Guid.NewGuid():N}.xml");
+        try
+        {
+            await Ok("cluster", "cib", file);
+            var (code, output, error) = await Run(Follower, "simulate", "--xml", file);
+            var cib = await File.ReadAllTextAsync(file);
+
+            Assert.That(code, Is.Zero, error);
+            Assert.That(output, Does.Contain("Online: [ n1 n2 n3 ]"), "every member is a node");
+            Assert.That(error, Does.Not.Contain("not a configured node"), "constraints on members are not ignored");
+            Assert.That(cib, Does.Contain("crm_feature_set=\"3.16.1\""), "per-operation fail counts count, as for the controller");
+        }
+        finally
+        {
+            File.Delete(file);
+            await Ok("resource", "delete", "cib-me", "--yes");
+        }
+    }
+
+    [Test]
     public async Task ClusterDestroy_Refuses_WhileClusterdRuns()
     {
         var host = HactlHost.Isolated with { ClusterdConfigFile = _cluster.ConfigPath(0) };

@@ -30,8 +30,9 @@ internal static class StatusCommands
     private const string CibUsage = """
         Usage: hactl cluster cib [FILE] [--config]
 
-        Writes the CIB (configuration and recorded status, or only the configuration with --config) to FILE or
-        standard output; 'hactl simulate --xml FILE' then computes what the cluster would do with it.
+        Writes the CIB (configuration and recorded status with every member as a node, as the controller's engine
+        sees it; or only the configuration with --config) to FILE or standard output; 'hactl simulate --xml FILE'
+        then computes what the cluster would do with it.
         """;
 
     private static readonly CommandDefinition ClusterCib = ClusterCommand.Define(["cluster", "cib"], "write the CIB (for simulate or backups)", CibUsage, CibAsync);
@@ -372,8 +373,11 @@ internal static class StatusCommands
         var configOnly = call.Args.TakeFlag("--config");
         var file = call.Args.AtEnd ? null : call.Args.Take("file");
         call.Args.EnsureEnd();
-        var state = await call.Client.ReadStateAsync(includeStatus: !configOnly, cancellationToken).ConfigureAwait(false);
-        var text = state.Cib.ToString() + "\n";
+        // With the status: the engine's input as the controller builds it (every member a node, quorum, the DC), so
+        // that 'hactl simulate --xml FILE' decides what the cluster decides.
+        var text = configOnly
+            ? (await call.Client.ReadStateAsync(includeStatus: false, cancellationToken).ConfigureAwait(false)).Cib + "\n"
+            : Cib.CibWriter.Write((await LiveCluster.ReadAsync(call.Client, cancellationToken).ConfigureAwait(false)).Snapshot);
         if (file is null)
         {
             call.Out.Write(text);
