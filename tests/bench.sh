@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's benchmark command: bash tests/bench.sh WORD [options]
-# WORD selects the benchmark (scheduler, cluster, agents, fencing, vrrp; failover comes with the lab). Builds
+# WORD selects the benchmark (scheduler, cluster, agents, fencing, vrrp, failover). Builds
 # the benchmark project once in Release, then runs it. Benchmarks print figures; none asserts a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ usage() {
   echo "  agents      native IPaddr2 vs the heartbeat script, systemd via D-Bus vs systemctl (root, namespaces)"
   echo "  fencing     time to fence through fence_cm_ipmi, fence_ipmilan and fence_cm_virsh (root, ipmi_sim)"
   echo "  vrrp        failover after kill -9 of the master, ours vs keepalived (root, namespaces)"
+  echo "  failover    the lab's seed stack: kill, partition, fail-service of the VIP's node, clusterd vs keepalived (root, deploy/lab)"
 }
 
 run_project() {
@@ -64,6 +65,10 @@ case "$word" in
   vrrp)
     shift
     run_project ClusterManager.Vrrp.Benchmarks "$@"
+    ;;
+  failover)
+    shift
+    run_project ClusterManager.Lab.Benchmarks "$@"
     ;;
   ""|-h|--help|help)
     usage
