@@ -136,11 +136,20 @@ public sealed partial class Fencer : IFencer
         ImmutableArray<FenceAttempt>.Builder attempts,
         CancellationToken cancellationToken)
     {
-        var phases = action == FenceAction.Reboot && devices.Length > 1
+        var split = action == FenceAction.Reboot
+            && (devices.Length > 1 || (_options.ConfirmRebootAtOff && await SupportsOffAndOnAsync(devices, cancellationToken).ConfigureAwait(false)));
+        var phases = split
             ? new[] { AgentActions.Off, AgentActions.On }
             : [AgentActions.For(action)];
         foreach (var phase in phases)
         {
+            if (phase == AgentActions.On && _options.ConfirmRebootAtOff)
+            {
+                // Every off succeeded: the fence is confirmed; the power-on follows without holding up recovery.
+                _ = PowerOnAfterRebootAsync(level, devices, target, configuration);
+                break;
+            }
+
             foreach (var device in devices)
             {
                 if (phase == AgentActions.On && phases.Length > 1 &&
@@ -170,6 +179,49 @@ public sealed partial class Fencer : IFencer
         }
 
         return (true, "");
+    }
+
+    private async Task<bool> SupportsOffAndOnAsync(ImmutableArray<FenceDevice> devices, CancellationToken cancellationToken)
+    {
+        foreach (var device in devices)
+        {
+            if (device.AgentActionFor(AgentActions.Reboot) != AgentActions.Reboot
+                || await GetMetadataAsync(device.Agent, cancellationToken).ConfigureAwait(false) is not { } m
+                || !m.HasAction(AgentActions.Off) || !m.HasAction(AgentActions.On))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The "on" half of a reboot confirmed at its off: run after the fence is reported, failures only logged.</summary>
+    private async Task PowerOnAfterRebootAsync(int? level, ImmutableArray<FenceDevice> devices, NodeName target, FencingConfiguration configuration)
+    {
+        var attempts = ImmutableArray.CreateBuilder<FenceAttempt>();
+        foreach (var device in devices)
+        {
+            try
+            {
+                if (await GetMetadataAsync(device.Agent, CancellationToken.None).ConfigureAwait(false) is { } m &&
+                    m.Actions.Any(a => a.Name == AgentActions.On && a.Automatic))
+                {
+                    continue; // unfenced automatically when the node rejoins
+                }
+
+                var (ok, why) = await RunDeviceAsync(level, device, AgentActions.On, target, configuration, attempts, CancellationToken.None)
+                    .ConfigureAwait(false);
+                if (!ok)
+                {
+                    LogPowerOnFailed(_logger, target.Value, device.Id.Value, why);
+                }
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                LogPowerOnFailed(_logger, target.Value, device.Id.Value, e.Message);
+            }
+        }
     }
 
     /// <summary>Runs one device's action against the target with its delay, timeout and retries.</summary>

@@ -69,12 +69,12 @@ public class FencerTests
         FenceDeviceTests.Device(id, [("ip", id), .. parameters]);
 
     private static (Fencer Fencer, ScriptedRunner Runner, FakeTimeProvider Time) Create(
-        ImmutableArray<FenceDevice> devices, ImmutableArray<FencingLevel> levels = default, Random? random = null)
+        ImmutableArray<FenceDevice> devices, ImmutableArray<FencingLevel> levels = default, Random? random = null, bool confirmRebootAtOff = false)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var runner = new ScriptedRunner(time);
         var configuration = FencingConfiguration.Empty with { Devices = devices, Levels = levels.IsDefault ? [] : levels };
-        var fencer = new Fencer(configuration, runner, new FencerOptions { RetryPause = TimeSpan.Zero }, time,
+        var fencer = new Fencer(configuration, runner, new FencerOptions { RetryPause = TimeSpan.Zero, ConfirmRebootAtOff = confirmRebootAtOff }, time,
             NullLogger<Fencer>.Instance, random);
         return (fencer, runner, time);
     }
@@ -221,6 +221,35 @@ public class FencerTests
 
         Assert.That(result.Succeeded, Is.True);
         Assert.That(runner.Runs(), Is.EqualTo(new[] { "psu1:off", "psu2:off", "psu1:on", "psu2:on" }));
+    }
+
+    [Test]
+    public async Task FenceAsync_ConfirmsRebootAtOff_ThenPowersOn_WhenConfirmRebootAtOff()
+    {
+        var (fencer, runner, _) = Create([Device("a", ("pcmk_host_list", "node1"))], confirmRebootAtOff: true);
+        runner.Answer("a", "on", (1, Fast));
+
+        var result = await fencer.FenceAsync(Node1, FenceAction.Reboot, CancellationToken.None);
+        var powerOn = SpinWait.SpinUntil(() => runner.Runs().Contains("a:on"), TimeSpan.FromSeconds(30));
+
+        Assert.That(result.Succeeded, Is.True, "a failing power-on does not undo the verified off");
+        Assert.That(result.Attempts.Select(a => a.AgentAction), Is.EqualTo(new[] { "off" }), "confirmed at the off");
+        Assert.That(powerOn, Is.True, "the node is powered on afterwards");
+        Assert.That(runner.Runs().First(), Is.EqualTo("a:off"));
+    }
+
+    [Test]
+    public async Task FenceAsync_SendsReboot_WhenAgentHasNoOn_EvenWithConfirmRebootAtOff()
+    {
+        var (fencer, runner, _) = Create([Device("a", ("pcmk_host_list", "node1"))], confirmRebootAtOff: true);
+        runner.Metadata = """
+            <resource-agent name="fence_test"><parameters><parameter name="port"/></parameters>
+            <actions><action name="off"/><action name="reboot"/><action name="status"/><action name="list"/></actions></resource-agent>
+            """;
+
+        await fencer.FenceAsync(Node1, FenceAction.Reboot, CancellationToken.None);
+
+        Assert.That(runner.Runs(), Is.EqualTo(new[] { "a:reboot" }));
     }
 
     [Test]

@@ -63,7 +63,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable, IT
         var runner = new ProcessFenceAgentRunner(
             new FenceAgentRunnerOptions { AgentDirectories = [.. resources.FenceAgentDirectories] }, time,
             loggers.CreateLogger<ProcessFenceAgentRunner>());
-        _fencer = new Fencer(FencingConfiguration.Empty, runner, new FencerOptions(), time, loggers.CreateLogger<Fencer>());
+        _fencer = new Fencer(FencingConfiguration.Empty, runner, new FencerOptions { ConfirmRebootAtOff = resources.ConfirmRebootAtOff }, time, loggers.CreateLogger<Fencer>());
         BootId = Guid.NewGuid().ToString("N");
     }
 

@@ -49,6 +49,12 @@ public sealed class SecurityOptions
 /// <summary>How this node runs resources and fence agents (the executor's and fencer's settings).</summary>
 public sealed class ResourceOptions
 {
+    /// <summary>
+    /// A reboot fence is confirmed once the node is verified off (the power-on follows): recovery starts about 0.35 s
+    /// earlier through an IPMI BMC. False waits for the whole reboot, as Pacemaker does.
+    /// </summary>
+    public bool ConfirmRebootAtOff { get; set; } = true;
+
     /// <summary><c>OCF_ROOT</c>: agents are <c>{OcfRoot}/resource.d/PROVIDER/TYPE</c>.</summary>
     public string OcfRoot { get; set; } = "/usr/lib/ocf";
 
