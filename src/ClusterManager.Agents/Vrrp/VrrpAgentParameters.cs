@@ -16,6 +16,9 @@ namespace ClusterManager.Agents.Vrrp;
 /// <param name="Daemon">An explicit cm-vrrpd path; null = found by the agent.</param>
 public sealed record VrrpAgentParameters(string Instance, VrrpHostConfig Config, string? NetworkNamespace, string? Daemon)
 {
+    /// <summary>The VRRPv3 advert interval when none is given, in seconds.</summary>
+    public const double DefaultAdvertIntV3 = 0.1;
+
     /// <summary>Every parameter name the agent reads (the meta-data lists them all).</summary>
     public static readonly IReadOnlyList<string> Names =
     [
@@ -127,7 +130,10 @@ public sealed record VrrpAgentParameters(string Instance, VrrpHostConfig Config,
             Interface = Get("interface") ?? string.Empty,
             Vrid = Int("vrid", 0),
             Priority = Int("priority", 100),
-            AdvertInt = Number("advert_int", 1),
+            // Faster than keepalived by default: VRRPv3 adverts every 0.1 s move the address in about 0.3 s after a
+            // crash of the master (keepalived's 1 s: about 3 s). VRRPv2 counts whole seconds. An imported keepalived
+            // instance always carries its interval (keepalived peers must agree on it).
+            AdvertInt = Number("advert_int", Int("version", 3) == 2 ? 1 : DefaultAdvertIntV3),
             Version = Int("version", 3),
             VirtualAddresses = addresses,
             UnicastSrcIp = Get("unicast_src_ip"),
@@ -196,7 +202,7 @@ public sealed record VrrpAgentParameters(string Instance, VrrpHostConfig Config,
         Add("ip", string.Join(',', instance.VirtualAddresses));
         Add("priority", I(instance.Priority));
         Add("version", I(instance.Version));
-        Add("advert_int", instance.AdvertInt == 1 ? null : N(instance.AdvertInt));
+        Add("advert_int", N(instance.AdvertInt));
         Add("unicast_src_ip", instance.UnicastSrcIp);
         Add("unicast_peer", string.Join(',', instance.UnicastPeers));
         Add("auth_pass", instance.AuthPass);

@@ -84,7 +84,7 @@ public class VrrpCommandsTests
         Assert.That(plan.Resources[0].Parameters, Is.EqualTo(new KeyValuePair<string, string>[]
         {
             new("vrid", "51"), new("interface", "eth0"), new("ip", "198.18.0.100/24"), new("priority", "100"), new("version", "2"),
-            new("auth_pass", "kvpass12"), new("track_script", "scripts/check_file.sh run/kv-n1/healthy"), new("track_script_interval", "2"),
+            new("advert_int", "1"), new("auth_pass", "kvpass12"), new("track_script", "scripts/check_file.sh run/kv-n1/healthy"), new("track_script_interval", "2"),
             new("track_script_weight", "-20"), new("track_script_fall", "3"), new("track_script_rise", "2"),
             new("notify_master", "scripts/notify.sh kv-n1 MASTER"), new("notify", "scripts/notify.sh kv-n1 generic"),
         }));
@@ -138,7 +138,7 @@ public class VrrpCommandsTests
             Assert.That(code, Is.EqualTo(ExitCodes.Ok), error);
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.That(lines, Has.Length.EqualTo(2));
-            Assert.That(lines[0], Does.StartWith("hactl resource create VI_1 ocf:clustermanager:vrrp vrid=51 interface=eth0 ip=198.18.0.100/24 priority=100 version=2 auth_pass=kvpass12 'track_script=scripts/check_file.sh run/kv-n1/healthy'"));
+            Assert.That(lines[0], Does.StartWith("hactl resource create VI_1 ocf:clustermanager:vrrp vrid=51 interface=eth0 ip=198.18.0.100/24 priority=100 version=2 advert_int=1 auth_pass=kvpass12 'track_script=scripts/check_file.sh run/kv-n1/healthy'"));
             Assert.That(lines[0], Does.EndWith(" clone"));
             Assert.That(lines[1], Does.Contain("'track_script=[{\"name\":\"chk_file\"").And.Contain("nopreempt=true").And.Contain("unicast_peer=198.18.1.12"));
             Assert.That(error, Does.Contain("warning: not carried over: line 37: vrrp_instance VI_1 'smtp_alert' is not imported"));

@@ -49,6 +49,23 @@ public class VrrpAgentParametersTests
         Assert.That(instance.Notify, Is.EqualTo("/usr/local/bin/notify.sh"));
     }
 
+    [TestCase(null, 0.1)]
+    [TestCase("3", 0.1)]
+    [TestCase("2", 1.0)]
+    public void Parse_DefaultAdvertInt_IsFastForV3AndWholeSecondsForV2(string? version, double expected)
+    {
+        var p = Base();
+        if (version is not null)
+        {
+            p["version"] = version;
+        }
+
+        var (parsed, errors) = VrrpAgentParameters.Parse("vip", p);
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(parsed!.Config.Instances.Single().AdvertInt, Is.EqualTo(expected));
+    }
+
     [Test]
     public void Parse_JsonTrackScripts_AreKeepalivedVrrpScripts()
     {
