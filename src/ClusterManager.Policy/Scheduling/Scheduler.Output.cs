@@ -507,8 +507,7 @@ internal sealed partial class Scheduler
             }
         }
 
-        var timeout = op?.Timeout
-            ?? (Durations.TryParse(OpSetting(op, "timeout"), out var t) && t > TimeSpan.Zero ? t : DefaultOperationTimeout);
+        var timeout = OperationTimeout(op);
         var expectedRc = a.Probe || (a.Task == "monitor" && a.IntervalMs == 0)
             ? 7
             : a.Task == "monitor" && op?.Role == ResourceRole.Promoted ? 8 : 0;
@@ -518,6 +517,10 @@ internal sealed partial class Scheduler
             rsc.Meta.ToImmutableSortedDictionary(StringComparer.Ordinal),
             timeout, expectedRc, a.IntervalMs > 0 ? RecurringDigest(rsc, a.Task, a.IntervalMs, timeout) : ExpectedDigest(rsc, a.Task));
     }
+
+    /// <summary>An operation's timeout: its own, else the operation defaults' (through OpSetting), else 20 s.</summary>
+    private TimeSpan OperationTimeout(Model.Configuration.OperationConfig? op) =>
+        op?.Timeout ?? (Durations.TryParse(OpSetting(op, "timeout"), out var t) && t > TimeSpan.Zero ? t : DefaultOperationTimeout);
 
     private ImmutableArray<Placement> ExportPlacements()
     {

@@ -1346,12 +1346,38 @@ internal sealed partial class Scheduler
             }
         }
 
+        // should_clear_for_param_change: a failure recorded under other parameters no longer counts against them.
+        if (!expired && isLastFailure && ParametersChangedSince(rsc, op))
+        {
+            ClearFailcount(rsc, node, "resource parameters have changed");
+        }
+
         if (expired && op.Interval == TimeSpan.Zero && op.Operation == "monitor" && rc is 0 or 7 or 8 or 190 or 191)
         {
             expired = false;
         }
 
-        _ = isLastFailure;
         return expired;
+    }
+
+    /// <summary>
+    /// rsc_action_digest_cmp for a start or monitor in the history: true when its recorded digest differs from
+    /// the one the configuration gives it now (false when no digest was recorded: unknown).
+    /// </summary>
+    private bool ParametersChangedSince(WResource rsc, OperationRecord op)
+    {
+        if (op.Operation is not ("start" or "monitor") || op.OpDigest is not { } recorded || rsc.Primitive is null)
+        {
+            return false;
+        }
+
+        var intervalMs = (long)op.Interval.TotalMilliseconds;
+        if (intervalMs == 0)
+        {
+            return recorded != ExpectedDigest(rsc, op.Operation);
+        }
+
+        var timeout = OperationTimeout(FindOpConfig(rsc, op.Operation, intervalMs));
+        return recorded != RecurringDigest(rsc, op.Operation, intervalMs, timeout);
     }
 }
