@@ -91,6 +91,9 @@ internal sealed partial class Scheduler
         }
         else if (action.Needs == Requirement.Nothing)
         {
+            // update_resource_action_runnable drops the reason here: with requires=nothing (no fencing, and
+            // no-quorum-policy=ignore) a restart for a definition change is summarised without "due to".
+            action.Reason = null;
             action.Runnable = true;
         }
         else if (!HaveQuorum && NoQuorum == NoQuorumPolicy.Stop)
