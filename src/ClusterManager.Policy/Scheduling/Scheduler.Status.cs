@@ -939,7 +939,12 @@ internal sealed partial class Scheduler
         _ => 0,
     };
 
-    internal OperationConfig? FindOpConfig(WResource rsc, string task, long intervalMs)
+    /// <summary>
+    /// find_rsc_op_entry: the configured operation with this name and interval. Disabled operations count only
+    /// with <paramref name="includeDisabled"/>, as for an action's own settings (new_action looks them up with
+    /// include_disabled, so a disabled monitor's on-fail still governs its recorded failures).
+    /// </summary>
+    internal OperationConfig? FindOpConfig(WResource rsc, string task, long intervalMs, bool includeDisabled = false)
     {
         if (rsc.Primitive is not { } p)
         {
@@ -948,7 +953,7 @@ internal sealed partial class Scheduler
 
         foreach (var op in p.Operations)
         {
-            if (!op.Enabled)
+            if (!op.Enabled && !includeDisabled)
             {
                 continue;
             }
@@ -994,7 +999,7 @@ internal sealed partial class Scheduler
     /// <summary>The failure response and role after failure for an operation (unpack_operation).</summary>
     internal (OnFail OnFail, ResourceRole FailRole) ActionOnFail(WResource rsc, string task, long intervalMs)
     {
-        var op = FindOpConfig(rsc, task, intervalMs);
+        var op = FindOpConfig(rsc, task, intervalMs, includeDisabled: true);
         var value = OpSetting(op, "on-fail");
         var failRole = ResourceRole.Unknown;
         OnFail? result = value?.ToLowerInvariant() switch
