@@ -35,14 +35,21 @@ internal sealed partial class Controller
 
     private async Task<FenceOutcome> FenceFromMemberAsync(NodeName target, string action, CancellationToken token)
     {
-        var fenceAction = action == "off" ? FenceAction.Off : FenceAction.Reboot;
+        var fenceAction = action switch
+        {
+            "off" => FenceAction.Off,
+            "on" => FenceAction.On,
+            _ => FenceAction.Reboot,
+        };
 
         // Availability as Raft sees it now (read-only: this also runs on API threads, beside the controller's loop).
         var views = _raft.Members();
         var candidates = _options.Nodes
-            .Where(n => !n.Witness && n.Name != target.Value
+            .Where(n => !n.Witness && (n.Name != target.Value || fenceAction == FenceAction.On)
                         && (n.Name == _options.NodeName || views.Any(v => v.Name == n.Name && v.Status == "available")))
-            .OrderBy(n => n.Name == _options.NodeName ? 0 : 1)
+            // Unfencing runs on the target first: devices such as fence_scsi register the node's own key (on_target).
+            .OrderBy(n => fenceAction == FenceAction.On && n.Name == target.Value ? 0 : 1)
+            .ThenBy(n => n.Name == _options.NodeName ? 0 : 1)
             .ThenBy(n => n.Name, StringComparer.Ordinal)
             .ToList();
         foreach (var executor in candidates)

@@ -134,6 +134,17 @@ public static partial class StoreApplier
             return (status, null);
         }
 
+        if (e.Action == "on")
+        {
+            // Unfenced: the node keeps running; #node-unfenced (the time, as Pacemaker records it) tells the policy
+            // engine not to unfence it again until a fence clears its transient attributes.
+            var when = e.Completed.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return (UpdateNode(status, e.Target, node => node with
+            {
+                TransientAttributes = node.TransientAttributes.SetItem("#node-unfenced", when),
+            }), null);
+        }
+
         // A confirmed fence is the proof that nothing runs there any more (as the controller records a fenced node).
         return (UpdateNode(status, e.Target, node => node with
         {

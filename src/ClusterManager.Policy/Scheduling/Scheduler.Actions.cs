@@ -326,6 +326,11 @@ internal sealed partial class Scheduler
     private void StartResource(WResource rsc, WNode? node, bool optional)
     {
         var start = StartAction(rsc, node, optional: true);
+        if (node is not null)
+        {
+            _startsVsUnfence.Add((rsc, node, start));
+        }
+
         if (start.Runnable && !optional)
         {
             start.Optional = false;
@@ -778,6 +783,7 @@ internal sealed partial class Scheduler
         var probe = CustomAction(rsc, "monitor", node, optional: false);
         probe.Optional = false;
         probe.Probe = true;
+        OrderVsUnfence(rsc, node, probe, OrderFlags.Optional);
         var target = top.IsClone ? top : rsc;
         var flags = OrderFlags.Optional;
         if (!probe.Runnable && target.RunningOn.Count == 0)

@@ -43,8 +43,10 @@ internal sealed partial class Scheduler
     /// </summary>
     private void CheckConfigurationChanges()
     {
-        foreach (var (rsc, node, ops) in _histories)
+        for (var i = 0; i < _histories.Count; i++)
         {
+            var (rsc, node, ops) = _histories[i];
+            CheckAgentChanged(rsc, node, _historyAgents[i]);
             CheckHistory(rsc, node, ops);
         }
 
@@ -93,6 +95,7 @@ internal sealed partial class Scheduler
                     continue;
                 }
 
+                TriggerUnfencing(rsc, node, "Device parameters changed", null);
                 if (op.Operation is "start" or "migrate_from")
                 {
                     rsc.ChangedDefinitions.Add("start");

@@ -307,7 +307,7 @@ internal sealed partial class Scheduler
         var down = new HashSet<WNode>();
         foreach (var a in _actions)
         {
-            if (InGraph(a) && a.Node is not null && (a.Task == "stonith" || a.Task == "do_shutdown"))
+            if (InGraph(a) && a.Node is not null && ((a.Task == "stonith" && a.FenceAction != "on") || a.Task == "do_shutdown"))
             {
                 down.Add(a.Node);
             }

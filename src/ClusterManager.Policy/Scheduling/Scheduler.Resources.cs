@@ -332,14 +332,21 @@ internal sealed partial class Scheduler
             case "quorum":
                 rsc.NeedsQuorum = true;
                 return;
-            case "fencing" or "unfencing":
+            case "fencing":
                 rsc.NeedsFencing = true;
+                return;
+            case "unfencing":
+                RequireUnfencing(rsc);
                 return;
         }
 
         if (rsc.IsFenceDevice || (rsc.Primitive?.IsFencingDevice ?? false))
         {
             rsc.NeedsQuorum = true;
+        }
+        else if (EnableUnfencing)
+        {
+            RequireUnfencing(rsc);
         }
         else if (StonithEnabled)
         {
@@ -349,6 +356,20 @@ internal sealed partial class Scheduler
         {
             rsc.NeedsQuorum = true;
         }
+    }
+
+    /// <summary>requires=unfencing: fence devices and clusters without fencing fall back to quorum.</summary>
+    private void RequireUnfencing(WResource rsc)
+    {
+        if (rsc.IsFenceDevice || (rsc.Primitive?.IsFencingDevice ?? false) || !StonithEnabled)
+        {
+            _warnings.Add($"resetting requires for {rsc.Id} to quorum: {(StonithEnabled ? "fencing devices cannot require unfencing" : "fencing is disabled")}");
+            rsc.NeedsQuorum = true;
+            return;
+        }
+
+        rsc.NeedsFencing = true;
+        _needsUnfencing.Add(rsc);
     }
 
     internal static int ParseInt(string? text, int fallback) =>

@@ -292,6 +292,7 @@ internal sealed partial class Scheduler
         rsc.Role = ResourceRole.Unknown;
         var ops = SortOps(history.Operations);
         _histories.Add((rsc, node, ops));
+        _historyAgents.Add(history);
         // One history at a time: the state is reset, not reallocated, for each of them.
         var st = _opState;
         st.LastFailure = null;

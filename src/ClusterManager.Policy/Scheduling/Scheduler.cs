@@ -68,6 +68,7 @@ internal sealed partial class Scheduler
         AssignAll();
         CreateAllActions();
         ScheduleProbes();
+        OrderStartsVsUnfence();
         ScheduleFencing();
         ApplyOrderings();
         PropagateAll();

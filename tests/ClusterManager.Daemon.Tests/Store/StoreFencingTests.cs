@@ -150,6 +150,28 @@ public sealed class StoreFencingTests
     }
 
     [Test]
+    public void Apply_MarksNodeUnfencedAndKeepsItRunning_WhenUnfenceSucceeded()
+    {
+        var unfence = Fenced("n2", true) with { Action = "on" };
+
+        var state = ApplyOk(WithDevices(), new ChangeBatch("u", "controller@n1", T1, null, [new RecordFence(unfence)]), 3);
+
+        var n2 = state.Status.Nodes.Single(n => n.Name.Value == "n2");
+        Assert.That(n2.InMembership, Is.True);
+        Assert.That(n2.TransientAttributes.GetValueOrDefault("#node-unfenced"), Is.EqualTo(T1.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Test]
+    public void Apply_ClearsUnfencedMark_WhenNodeIsFencedAfterwards()
+    {
+        var state = ApplyOk(WithDevices(), new ChangeBatch("u", "controller@n1", T1, null, [new RecordFence(Fenced("n2", true) with { Action = "on" })]), 3);
+
+        state = ApplyOk(state, new ChangeBatch("f", "controller@n1", T1, null, [new RecordFence(Fenced("n2", true))]), 4);
+
+        Assert.That(state.Status.Nodes.Single(n => n.Name.Value == "n2").TransientAttributes.ContainsKey("#node-unfenced"), Is.False);
+    }
+
+    [Test]
     public void Apply_KeepsNodeStateButRecordsEvent_WhenFenceFailed()
     {
         var state = ApplyOk(WithDevices(), new ChangeBatch("f", "controller@n1", T1, null, [new RecordFence(Fenced("n2", false))]), 3);
