@@ -55,6 +55,23 @@ internal static class ClusterCommand
         IReadOnlyList<string> words, string summary, string usage, Func<ClusterCall, CancellationToken, Task<int>> run)
     {
         ArgumentNullException.ThrowIfNull(run);
+        return DefineWaiting(words, summary, usage, async (call, wait, cancellationToken) =>
+        {
+            var code = await run(call, cancellationToken).ConfigureAwait(false);
+            return code == ExitCodes.Ok && wait is { } limit
+                ? await WaitUntilSettledAsync(call, limit, cancellationToken).ConfigureAwait(false)
+                : code;
+        });
+    }
+
+    /// <summary>
+    /// Defines a cluster command that handles pcs's <c>--wait[=N]</c> itself (null when not given), for commands whose
+    /// waiting is part of what they do (<c>resource restart</c>, <c>status wait</c>).
+    /// </summary>
+    public static CommandDefinition DefineWaiting(
+        IReadOnlyList<string> words, string summary, string usage, Func<ClusterCall, TimeSpan?, CancellationToken, Task<int>> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
         var fullUsage = usage.TrimEnd('\n') + "\n\nConnection options:\n" + ClusterEndpoint.OptionsHelp + WaitHelp;
         return new CommandDefinition(words, summary, fullUsage, async (context, cancellationToken) =>
         {
@@ -63,10 +80,7 @@ internal static class ClusterCommand
             using var client = new ClusterClient(endpoint, context.Host.User, context.Time);
             try
             {
-                var code = await run(new ClusterCall(context, client), cancellationToken).ConfigureAwait(false);
-                return code == ExitCodes.Ok && wait is { } limit
-                    ? await WaitUntilSettledAsync(new ClusterCall(context, client), limit, cancellationToken).ConfigureAwait(false)
-                    : code;
+                return await run(new ClusterCall(context, client), wait, cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException e)
             {
@@ -122,7 +136,14 @@ internal static class ClusterCommand
                 return call.Fail($"cannot tell whether the cluster has settled: {live.EngineError}");
             }
 
-            var pending = live.Transition.Actions.Where(a => a.Runnable && a.Kind != Policy.ActionKind.Pseudo).ToList();
+            // Planned actions, and operations still in flight (recorded pending: the engine already counts a pending
+            // start as started, as crm_resource --wait also waits for them).
+            var pending = live.Transition.Actions.Where(a => a.Runnable && a.Kind != Policy.ActionKind.Pseudo)
+                .Select(a => a.Node is { } n ? $"{a.Key} on {n}" : a.Key)
+                .Concat(live.Snapshot.Status.Nodes.SelectMany(n => n.Resources.SelectMany(r => r.Operations
+                    .Where(op => op.ExecStatus == -1 && op.Interval == TimeSpan.Zero)
+                    .Select(op => $"{op.OperationKey} on {n.Name} (running)"))))
+                .ToList();
             if (pending.Count == 0)
             {
                 return ExitCodes.Ok;
@@ -130,7 +151,7 @@ internal static class ClusterCommand
 
             if (time.GetUtcNow() + WaitPoll > deadline)
             {
-                var shown = string.Join(", ", pending.Take(5).Select(a => a.Node is { } n ? $"{a.Key} on {n}" : a.Key));
+                var shown = string.Join(", ", pending.Take(5));
                 return call.Fail($"waiting timeout: the cluster has not settled within {limit.TotalSeconds:0} s; {pending.Count} action(s) pending: {shown}{(pending.Count > 5 ? ", ..." : "")}");
             }
 

@@ -213,6 +213,56 @@ public sealed class HactlClusterTests
     }
 
     [Test]
+    public async Task ResourceRestart_StopsAndStartsItAgain_ThenTheClusterIsSettled()
+    {
+        // Without a fence device nothing starts while stonith-enabled is true (as in Pacemaker): off for this test.
+        await Ok("property", "set", "stonith-enabled=false");
+        (int Code, string Out, string Err) settled, notRunning, badTimeout;
+        (string Node, int CallId) before, after;
+        string output;
+        JsonElement config;
+        try
+        {
+            await Ok("resource", "create", "restart-me", "ocf:heartbeat:Dummy", "--wait=60");
+            await Ok("resource", "create", "stopped-me", "ocf:heartbeat:Dummy", "--disabled");
+            before = LastStart(await Ok("cluster", "cib"), "restart-me");
+
+            output = await Ok("resource", "restart", "restart-me", "--wait=60");
+            after = LastStart(await Ok("cluster", "cib"), "restart-me");
+            settled = await Run(Follower, "status", "wait", "30s");
+            config = await Json("resource", "config", "restart-me");
+            notRunning = await Run(Follower, "resource", "restart", "stopped-me");
+            badTimeout = await Run(Follower, "status", "wait", "soon");
+        }
+        finally
+        {
+            await Ok("resource", "delete", "restart-me", "--yes", "--wait=60");
+            await Ok("property", "unset", "stonith-enabled");
+        }
+
+        Assert.That(output, Does.Contain("restart-me successfully restarted"));
+        Assert.That(after.Node, Is.EqualTo(before.Node), "restarted where it ran");
+        Assert.That(after.CallId, Is.GreaterThanOrEqualTo(before.CallId + 2), "a stop and a new start were recorded");
+        Assert.That(settled.Code, Is.EqualTo(ExitCodes.Ok));
+        Assert.That(config.ToString(), Does.Not.Contain("target-role"), "the previous (absent) target-role is restored");
+        Assert.That((notRunning.Code, notRunning.Err), Is.EqualTo((ExitCodes.Failure, "error: resource 'stopped-me' is not running; nothing to restart ('hactl resource enable stopped-me' starts it)\n")));
+        Assert.That(badTimeout.Code, Is.EqualTo(ExitCodes.BadInput));
+        Assert.That(badTimeout.Err, Does.Contain("timeout 'soon': give seconds or a duration such as 30s, 10min, 1h"));
+    }
+
+    /// <summary>The node and call id of a resource's last recorded start in a CIB's status section.</summary>
+    private static (string Node, int CallId) LastStart(string cib, string resource)
+    {
+        var doc = System.Xml.Linq.XDocument.Parse(cib);
+        var starts = doc.Descendants("lrm_rsc_op")
+            .Where(op => (string?)op.Attribute("operation") == "start" && (string?)op.Parent!.Attribute("id") == resource && (string?)op.Attribute("rc-code") == "0")
+            .Select(op => ((string)op.Ancestors("node_state").Single().Attribute("uname")!, (int)op.Attribute("call-id")!))
+            .ToList();
+        Assert.That(starts, Is.Not.Empty, $"{resource} has a recorded start in {string.Join("\n", doc.Descendants("lrm_resource").Where(r => (string?)r.Attribute("id") == resource))}");
+        return starts.MaxBy(s => s.Item2);
+    }
+
+    [Test]
     public async Task SimulateReplay_ShowsKeptEngineInput_AndSavesIt()
     {
         await Ok("resource", "create", "replay-me", "ocf:heartbeat:Dummy", "--wait=60");

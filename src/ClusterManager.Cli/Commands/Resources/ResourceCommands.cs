@@ -18,7 +18,7 @@ internal static partial class ResourceCommands
         Create, Delete, Remove, Update, Meta, Enable, Disable, GroupAdd, GroupList, GroupRemove, GroupDelete, Ungroup,
         Move, MoveWithConstraint, Ban, Clear, Cleanup, Refresh, FailcountShow, Failcount, FailcountReset,
         Config, Show, ResourceStatus, StatusBare, Defaults, DefaultsConfig, DefaultsUpdate, OpDefaults, OpDefaultsConfig, OpDefaultsUpdate,
-        CloneCommand, Promotable, Unclone, Manage, Unmanage, OpAdd, OpDelete, OpRemove,
+        CloneCommand, Promotable, Unclone, Manage, Unmanage, OpAdd, OpDelete, OpRemove, Restart,
     ];
 
     private const string CreateUsage = """

@@ -14,8 +14,37 @@ internal static class StatusCommands
     public static IEnumerable<CommandDefinition> All =>
     [
         Status, StatusStatus, StatusNodes, StatusResources, StatusCluster, ClusterStatus, StatusQuorum, QuorumStatus, History,
-        Config, ConfigShow, ClusterCib,
+        Config, ConfigShow, ClusterCib, StatusWait,
     ];
+
+    private const string WaitUsage = """
+        Usage: hactl status wait [TIMEOUT]
+
+        Waits until the cluster has settled: the policy engine, run on the current state, plans no action (everything
+        has started, stopped or moved as configured). TIMEOUT is a number of seconds or a duration such as 30s, 10min
+        or 1h (default 60 minutes). Exit 0 once settled; 1 at the timeout, naming the actions still pending.
+        """;
+
+    private static readonly CommandDefinition StatusWait = ClusterCommand.DefineWaiting(
+        ["status", "wait"], "wait until the cluster has settled", WaitUsage, WaitAsync);
+
+    private static async Task<int> WaitAsync(ClusterCall call, TimeSpan? wait, CancellationToken cancellationToken)
+    {
+        var args = call.Args;
+        var limit = wait ?? TimeSpan.FromMinutes(60);
+        if (!args.AtEnd)
+        {
+            var text = args.Take("timeout");
+            limit = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds)
+                : Model.Durations.TryParse(text, out var parsed) && parsed > TimeSpan.Zero
+                    ? parsed
+                    : throw new UsageException($"timeout '{text}': give seconds or a duration such as 30s, 10min, 1h");
+        }
+
+        args.EnsureEnd();
+        return await ClusterCommand.WaitUntilSettledAsync(call, limit, cancellationToken).ConfigureAwait(false);
+    }
 
     private const string ConfigUsage = """
         Usage: hactl config [show]
