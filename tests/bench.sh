@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 usage() {
   echo "usage: bash tests/bench.sh WORD [options]   (bash tests/bench.sh WORD --help)"
   echo "  scheduler   policy engine vs Pacemaker's crm_simulate on generated clusters (docs/benchmarks.md)"
-  echo "  cluster     clusterd: configuration writes per second, leader failover (--only writes|failover|apply)"
+  echo "  cluster     clusterd: configuration writes per second, leader failover, leader step-down (--only writes|failover|stepdown|apply)"
   echo "  agents      native IPaddr2 vs the heartbeat script, systemd via D-Bus vs systemctl (root, namespaces)"
   echo "  fencing     time to fence through fence_cm_ipmi, fence_ipmilan and fence_cm_virsh (root, ipmi_sim)"
   echo "  vrrp        failover after kill -9 of the master, ours vs keepalived (root, namespaces)"

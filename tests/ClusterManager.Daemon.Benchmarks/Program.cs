@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using ClusterManager.Api.V1;
 using ClusterManager.Daemon.Tests.Cluster;
+using System.Runtime.InteropServices;
 using Grpc.Core;
 
 // clusterd benchmarks on loopback (3 real processes): committed configuration writes per second through the API
-// (1 and 32 clients, to the leader and through a follower), and the time from kill -9 of the leader to a new
-// leader and to the next committed write. Prints figures; asserts nothing.
-// Usage: ClusterManager.Daemon.Benchmarks [--seconds N] [--failovers N] [--only writes|failover] [--election LO:HI] [--request-timeout MS]
+// (1 and 32 clients, to the leader and through a follower, with the CPU time the three nodes spent per commit), the
+// time from kill -9 of the leader to a new leader and to the next committed write, and the time a leader cut off
+// from both followers (SIGSTOP of the followers: a silent partition) takes to step down. Prints figures; asserts nothing.
+// Usage: ClusterManager.Daemon.Benchmarks [--seconds N] [--failovers N] [--only apply|writes|failover|stepdown] [--election LO:HI] [--request-timeout MS]
 var seconds = 5;
 var failovers = 10;
 var timeouts = new Dictionary<string, object>();
@@ -35,11 +37,13 @@ for (var i = 0; i < args.Length; i++)
             timeouts["ConnectTimeoutMs"] = Math.Min(150, (int)timeouts["RequestTimeoutMs"]);
             break;
         default:
-            Console.Error.WriteLine("usage: ClusterManager.Daemon.Benchmarks [--seconds N] [--failovers N] [--only writes|failover] [--election LO:HI] [--request-timeout MS]");
+            Console.Error.WriteLine("usage: ClusterManager.Daemon.Benchmarks [--seconds N] [--failovers N] [--only apply|writes|failover|stepdown] [--election LO:HI] [--request-timeout MS]");
             return 2;
     }
 }
 
+const int SigStop = 19;
+const int SigCont = 18;
 var requestCounter = 0L;
 var failures = 0L;
 
@@ -91,11 +95,21 @@ if (only is "" or "writes")
     {
         await RunWritesAsync(cluster, target, clients, TimeSpan.FromSeconds(1), null);
         var stats = new List<double>();
+        var cpuBefore = NodesCpu(cluster);
         var count = await RunWritesAsync(cluster, target, clients, TimeSpan.FromSeconds(seconds), stats);
+        var cpu = NodesCpu(cluster) - cpuBefore;
         stats.Sort();
-        Console.WriteLine($"  {clients,2} client(s) -> {label,-8}: {count / (double)seconds,8:F0} commits/s   p50 {Pct(stats, 0.50):F2} ms  p99 {Pct(stats, 0.99):F2} ms  failed writes {Interlocked.Exchange(ref failures, 0)}");
+
+        // Group commit: how many batches shared a log entry, over the last (up to 1,000) history entries.
+        var history = (await cluster.Client(target).GetHistoryAsync(new GetHistoryRequest(), deadline: DateTime.UtcNow.AddSeconds(30))).Entries;
+        var perEntry = history.Count / (double)Math.Max(1, history.Select(h => h.Index).Distinct().Count());
+        Console.WriteLine($"  {clients,2} client(s) -> {label,-8}: {count / (double)seconds,8:F0} commits/s   p50 {Pct(stats, 0.50):F2} ms  p99 {Pct(stats, 0.99):F2} ms  nodes' CPU {cpu.TotalMilliseconds * 1000 / Math.Max(1, count),5:F0} us/commit  batches/entry {perEntry:F1}  failed writes {Interlocked.Exchange(ref failures, 0)}  load {LoadAverage()}");
     }
 
+    // After the runs (the first seconds of a process are spent compiling): what the nodes use with nothing to do.
+    var idleBefore = NodesCpu(cluster);
+    await Task.Delay(TimeSpan.FromSeconds(3));
+    Console.WriteLine($"  idle after the runs: the three nodes use {(NodesCpu(cluster) - idleBefore).TotalMilliseconds / 3:F0} ms of CPU per second");
     Console.WriteLine($"  log lines per node: {string.Join(", ", Enumerable.Range(0, cluster.Size).Select(i => cluster.Log(i).Split('\n').Length))}");
     if (Environment.GetEnvironmentVariable("CM_BENCH_LOGS") is { Length: > 0 } logDir)
     {
@@ -141,7 +155,97 @@ if (only is "" or "failover")
     Console.WriteLine($"  first commit: min {commits[0]:F0} median {Pct(commits, 0.5):F0} max {commits[^1]:F0} ms");
 }
 
+if (only is "" or "stepdown")
+{
+    // A silent partition of the leader: both followers are frozen (SIGSTOP), so the leader's connections stay open
+    // but nothing answers. Measured from the cut until the old leader's API reports no quorum (its leadership token
+    // was cancelled), and until a write sent to it at the cut fails (outcome unknown: it may commit after the heal).
+    await using var cluster = TestCluster.Start(extra: timeouts);
+    Console.WriteLine($"step-down of a leader cut off from both followers (SIGSTOP), {failovers} runs (ms from the cut), load {LoadAverage()}, options {string.Join(' ', timeouts.Select(t => $"{t.Key}={t.Value}"))}");
+    var stepDowns = new List<double>();
+    var failedWrites = new List<double>();
+    for (var run = 0; run < failovers; run++)
+    {
+        var leader = await cluster.WaitForLeaderAsync();
+        await cluster.Client(leader).ApplyChangesAsync(Write(0), deadline: DateTime.UtcNow.AddSeconds(30));
+        var followers = Enumerable.Range(0, cluster.Size).Where(i => i != leader).Select(i => cluster.Pid(i)!.Value).ToArray();
+        var client = cluster.Client(leader);
+        var clock = Stopwatch.StartNew();
+        foreach (var pid in followers)
+        {
+            _ = Kill(pid, SigStop);
+        }
+
+        try
+        {
+            var write = WriteFailsAsync(client, Write(0), clock);
+            var stepDown = double.NaN;
+            while (clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                if (await cluster.TryStatusAsync(leader) is { } status && (!status.HasQuorum || status.Leader != TestCluster.NodeName(leader)))
+                {
+                    stepDown = clock.Elapsed.TotalMilliseconds;
+                    break;
+                }
+
+                await Task.Delay(2);
+            }
+
+            var failed = await write;
+            stepDowns.Add(stepDown);
+            failedWrites.Add(failed);
+            Console.WriteLine($"  run {run + 1,2}: no quorum reported {stepDown,6:F0}   write to it failed {failed,6:F0}");
+        }
+        finally
+        {
+            foreach (var pid in followers)
+            {
+                _ = Kill(pid, SigCont);
+            }
+        }
+
+        var healthy = await cluster.WaitForLeaderAsync();
+        await cluster.Client(healthy).ApplyChangesAsync(Write(0), deadline: DateTime.UtcNow.AddSeconds(30));
+    }
+
+    stepDowns.Sort();
+    failedWrites.Sort();
+    Console.WriteLine($"  no quorum reported: min {stepDowns[0]:F0} median {Pct(stepDowns, 0.5):F0} p99 {Pct(stepDowns, 0.99):F0} max {stepDowns[^1]:F0} ms");
+    Console.WriteLine($"  write failed:       min {failedWrites[0]:F0} median {Pct(failedWrites, 0.5):F0} p99 {Pct(failedWrites, 0.99):F0} max {failedWrites[^1]:F0} ms");
+}
+
 return 0;
+
+static async Task<double> WriteFailsAsync(ClusterService.ClusterServiceClient client, ApplyChangesRequest request, Stopwatch clock)
+{
+    try
+    {
+        await client.ApplyChangesAsync(request, deadline: DateTime.UtcNow.AddSeconds(30));
+        return double.NaN;
+    }
+    catch (RpcException)
+    {
+        return clock.Elapsed.TotalMilliseconds;
+    }
+}
+
+static TimeSpan NodesCpu(TestCluster cluster)
+{
+    var total = TimeSpan.Zero;
+    for (var i = 0; i < cluster.Size; i++)
+    {
+        if (cluster.Pid(i) is { } pid)
+        {
+            using var process = Process.GetProcessById(pid);
+            total += process.TotalProcessorTime;
+        }
+    }
+
+    return total;
+}
+
+[DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+static extern int Kill(int pid, int signal);
 
 async Task<long> RunWritesAsync(TestCluster cluster, int target, int clients, TimeSpan duration, List<double>? latencies)
 {
