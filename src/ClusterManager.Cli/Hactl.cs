@@ -28,6 +28,7 @@ public static class Hactl
         .AddRange(NodeCommands.All)
         .Add(ClusterSetupCommand.Definition)
         .AddRange(ClusterNodeCommands.All)
+        .AddRange(ClusterMembershipCommands.All)
         .AddRange(Commands.Host.HostCommands.All)
         .AddRange(Commands.Vrrp.VrrpCommands.All)
         .AddRange(Commands.Agents.LocalAgentCommands.Definitions());

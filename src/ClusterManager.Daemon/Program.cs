@@ -108,6 +108,7 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeRuntime>());
 builder.Services.AddSingleton<Controller>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Controller>());
 builder.Services.AddHostedService<QuorumGuard>();
+builder.Services.AddHostedService<JoinAnnouncer>();
 builder.Services.AddGrpc(o => o.Interceptors.Add<ApiAuthInterceptor>());
 
 var api = ClusterdOptions.ParseEndPoint(options.Self.ApiEndpoint);
@@ -128,6 +129,7 @@ builder.WebHost.ConfigureKestrel(k => k.Listen(api, l =>
 var app = builder.Build();
 app.MapGrpcService<ClusterApiService>();
 app.MapGrpcService<NodeApiService>();
+app.MapGrpcService<MembershipApiService>();
 await app.RunAsync();
 NLog.LogManager.Shutdown();
 return Environment.ExitCode;

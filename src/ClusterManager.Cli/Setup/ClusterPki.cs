@@ -34,6 +34,23 @@ internal sealed class ClusterPki : IDisposable
         return new ClusterPki(key, ca);
     }
 
+    /// <summary>The CA kept by <c>hactl cluster setup</c> (certificate and private key, PEM), to issue certificates for new nodes.</summary>
+    /// <exception cref="CryptographicException">The PEM is not a certificate or an ECDSA key.</exception>
+    public static ClusterPki Load(string caCertificatePem, string caKeyPem)
+    {
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(caKeyPem);
+            return new ClusterPki(key, X509Certificate2.CreateFromPem(caCertificatePem));
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>
     /// A certificate for node <paramref name="name"/> with its private key: TLS server and client, the given IP
     /// addresses as subject alternative names, valid from <paramref name="now"/> for <paramref name="lifetime"/>.

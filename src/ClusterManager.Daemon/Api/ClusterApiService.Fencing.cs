@@ -24,9 +24,9 @@ internal sealed partial class ClusterApiService
             throw new RpcException(new Status(StatusCode.InvalidArgument, "fence: no target node given"));
         }
 
-        if (node.Options.Nodes.FirstOrDefault(n => n.Name == target) is not { } configured)
+        if (node.KnownNodes.FirstOrDefault(n => n.Name == target) is not { } configured)
         {
-            var names = string.Join(", ", node.Options.Nodes.Where(n => !n.Witness).Select(n => n.Name));
+            var names = string.Join(", ", node.KnownNodes.Where(n => !n.Witness).Select(n => n.Name));
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"fence: '{target}' is not a cluster node (nodes: {names})"));
         }
 
@@ -75,7 +75,7 @@ internal sealed partial class ClusterApiService
         var via = leader is not null && leader != self
             ? leader
             : node.Members().Where(m => m.Name != self && m.Status == "available" && !IsWitness(m.Name)).Select(m => m.Name).FirstOrDefault();
-        if (via is null || node.Options.Nodes.FirstOrDefault(n => n.Name == via)?.ApiEndpoint is not { } api)
+        if (via is null || node.KnownNodes.FirstOrDefault(n => n.Name == via)?.ApiEndpoint is not { } api)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"fence: no other member is available to fence {target}"));
         }
@@ -112,7 +112,7 @@ internal sealed partial class ClusterApiService
         var configured = node.State.Configuration.Nodes.Select(n => n.Name.Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var (target, force) in ProtoMapping.NodeTargets(request))
         {
-            if (!force && !configured.Contains(target) && !node.Options.Nodes.Any(n => string.Equals(n.Name, target, StringComparison.OrdinalIgnoreCase)))
+            if (!force && !configured.Contains(target) && !node.KnownNodes.Any(n => string.Equals(n.Name, target, StringComparison.OrdinalIgnoreCase)))
             {
                 throw new RpcException(new Status(StatusCode.FailedPrecondition,
                     $"node '{target}' is not a cluster node; use --force to add a fencing level for it anyway"));
@@ -121,7 +121,7 @@ internal sealed partial class ClusterApiService
 
         foreach (var target in ProtoMapping.Confirmations(request))
         {
-            if (!node.Options.Nodes.Any(n => n.Name == target && !n.Witness))
+            if (!node.KnownNodes.Any(n => n.Name == target && !n.Witness))
             {
                 throw new RpcException(new Status(StatusCode.FailedPrecondition, $"'{target}' is not a cluster node; nothing to confirm"));
             }
@@ -166,7 +166,7 @@ internal sealed partial class ClusterApiService
         return leader is null ? null : node.Members().FirstOrDefault(m => m.RaftEndPoint.Equals(leader))?.Name;
     }
 
-    private bool IsWitness(string name) => node.Options.Nodes.Any(n => n.Name == name && n.Witness);
+    private bool IsWitness(string name) => node.KnownNodes.Any(n => n.Name == name && n.Witness);
 
     private static FenceNodeResponse ToResponse(Store.FenceEvent fenced)
     {

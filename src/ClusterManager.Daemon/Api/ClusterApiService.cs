@@ -240,6 +240,10 @@ internal sealed class ForwardingClients(NodeSecurity security) : IDisposable
     public NodeService.NodeServiceClient NodeFor(string apiEndPoint) =>
         new(_channels.GetOrAdd(apiEndPoint, Create));
 
+    /// <summary>The membership service of the member whose API listens on <paramref name="apiEndPoint"/>.</summary>
+    public MembershipService.MembershipServiceClient MembersFor(string apiEndPoint) =>
+        new(_channels.GetOrAdd(apiEndPoint, Create));
+
     private GrpcChannel Create(string apiEndPoint)
     {
         if (security.Tls is not { } tls)

@@ -44,7 +44,7 @@ internal sealed partial class Controller
 
         // Availability as Raft sees it now (read-only: this also runs on API threads, beside the controller's loop).
         var views = _raft.Members();
-        var candidates = _options.Nodes
+        var candidates = _raft.KnownNodes
             .Where(n => !n.Witness && (n.Name != target.Value || fenceAction == FenceAction.On)
                         && (n.Name == _options.NodeName || views.Any(v => v.Name == n.Name && v.Status == "available")))
             // Unfencing runs on the target first: devices such as fence_scsi register the node's own key (on_target).

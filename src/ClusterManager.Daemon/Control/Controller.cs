@@ -195,7 +195,7 @@ internal sealed partial class Controller : BackgroundService
         var now = _time.GetTimestamp();
         var result = new List<MemberAvailability>();
         var views = _raft.Members();
-        foreach (var node in _options.Nodes.Where(n => !n.Witness))
+        foreach (var node in _raft.KnownNodes.Where(n => !n.Witness))
         {
             var name = new NodeName(node.Name);
             var view = views.FirstOrDefault(v => v.Name == node.Name);
@@ -294,8 +294,9 @@ internal sealed partial class Controller : BackgroundService
             throw new LeadershipLostException("not the leader");
         }
 
-        if (_options.Nodes.Any(n => n.Name == node.Value && n.Witness))
+        if (_raft.KnownNodes.FirstOrDefault(n => n.Name == node.Value) is not { Witness: false })
         {
+            // A witness, or not a member (joining, or removed but not yet stopped): nothing to record.
             return;
         }
 
@@ -321,7 +322,7 @@ internal sealed partial class Controller : BackgroundService
             return await _local.ExecuteAsync(request, token).ConfigureAwait(false);
         }
 
-        if (_options.Nodes.FirstOrDefault(n => n.Name == node.Value) is not { } address)
+        if (_raft.KnownNodes.FirstOrDefault(n => n.Name == node.Value) is not { } address)
         {
             return null;
         }

@@ -24,15 +24,18 @@ public static class EngineSnapshot
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
         var configuration = state.Configuration;
-        var witnesses = options.Nodes.Where(n => n.Witness).Select(n => new NodeName(n.Name)).ToHashSet();
+        var members = MemberDirectory.Members(options.Nodes, state.Members);
+        var witnesses = members.Where(n => n.Witness).Select(n => new NodeName(n.Name)).ToHashSet();
         var nodes = configuration.Nodes.Where(n => !witnesses.Contains(n.Name)).ToList();
-        foreach (var member in options.Nodes.Where(n => !n.Witness))
+        foreach (var member in members.Where(n => !n.Witness))
         {
             if (nodes.All(n => n.Name.Value != member.Name))
             {
                 nodes.Add(new NodeConfig(member.Name, new NodeName(member.Name), NodeType.Member, null, [], []));
             }
         }
+
+        LeavingInStandby(nodes, state);
 
         var snapshot = state.ToClusterSnapshot(haveQuorum, designatedController, now);
         return snapshot with
@@ -44,5 +47,22 @@ public static class EngineSnapshot
                 FeatureSet = snapshot.Status.FeatureSet ?? FeatureSet,
             },
         };
+    }
+
+    /// <summary>
+    /// A member being removed is in standby for the engine (an attribute set that outranks the user's), so its
+    /// resources move away before it leaves, as they do when pcs stops a node it removes.
+    /// </summary>
+    private static void LeavingInStandby(List<NodeConfig> nodes, StoreState state)
+    {
+        foreach (var leaving in state.Members.Where(m => m.State == MemberState.Leaving))
+        {
+            var at = nodes.FindIndex(n => n.Name.Value == leaving.Name);
+            if (at >= 0)
+            {
+                var set = new NvSet($"cm-leaving-{leaving.Name}", Score.InfinityValue, null, [new NvPair($"cm-leaving-{leaving.Name}-standby", "standby", "on")]);
+                nodes[at] = nodes[at] with { Attributes = nodes[at].Attributes.Insert(0, set) };
+            }
+        }
     }
 }

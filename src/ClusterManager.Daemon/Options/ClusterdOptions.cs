@@ -99,6 +99,13 @@ public sealed class ClusterdOptions
     /// <summary>The initial members. Written to the Raft membership store on first start only (static bootstrap).</summary>
     public List<NodeAddress> Nodes { get; set; } = [];
 
+    /// <summary>
+    /// This node joins a running cluster (<c>hactl cluster node add</c>): the node list is not bootstrapped into an
+    /// empty membership store, so the node waits until the leader adds it (and asks for that itself) instead of
+    /// forming a membership of its own. Once it has been added, the stored membership is used as on any node.
+    /// </summary>
+    public bool Join { get; set; }
+
     /// <summary>Write-ahead log, snapshots and membership live under this directory.</summary>
     public string DataDirectory { get; set; } = "/var/lib/clustermanager";
 

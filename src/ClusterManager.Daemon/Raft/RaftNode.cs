@@ -83,7 +83,11 @@ public sealed partial class RaftNode(IOptions<ClusterdOptions> options, NodeSecu
 
         _members = new EndPointStorage(Path.Combine(data.FullName, "members"));
         var initial = _options.Nodes.Select(n => (EndPoint)ClusterdOptions.ParseEndPoint(n.RaftEndpoint)).ToList();
-        if (await _members.BootstrapAsync(initial, cancellationToken).ConfigureAwait(false))
+        if (_options.Join)
+        {
+            LogJoining();
+        }
+        else if (await _members.BootstrapAsync(initial, cancellationToken).ConfigureAwait(false))
         {
             LogBootstrapped(string.Join(", ", initial));
         }
@@ -265,7 +269,7 @@ public sealed partial class RaftNode(IOptions<ClusterdOptions> options, NodeSecu
         }
     }
 
-    /// <summary>Every member with its name and API endpoint from the node list (unknown members by endpoint).</summary>
+    /// <summary>Every member with its name and API endpoint from the node directory (unknown members by endpoint).</summary>
     public IReadOnlyList<MemberView> Members()
     {
         if (_cluster is not { } cluster)
@@ -276,7 +280,7 @@ public sealed partial class RaftNode(IOptions<ClusterdOptions> options, NodeSecu
         var leader = Leader;
         return [.. cluster.Members.Select(m =>
         {
-            var node = _options.Nodes.FirstOrDefault(n => ClusterdOptions.ParseEndPoint(n.RaftEndpoint).Equals(m.EndPoint));
+            var node = Lookup(m.EndPoint);
             return new MemberView(
                 node?.Name ?? m.EndPoint.ToString()!,
                 m.EndPoint,
@@ -292,9 +296,8 @@ public sealed partial class RaftNode(IOptions<ClusterdOptions> options, NodeSecu
         }).OrderBy(m => m.Name, StringComparer.Ordinal)];
     }
 
-    /// <summary>The API endpoint of the member at <paramref name="raftEndPoint"/>, from the node list.</summary>
-    public string? ApiEndPointOf(EndPoint raftEndPoint) =>
-        _options.Nodes.FirstOrDefault(n => ClusterdOptions.ParseEndPoint(n.RaftEndpoint).Equals(raftEndPoint))?.ApiEndpoint;
+    /// <summary>The API endpoint of the member at <paramref name="raftEndPoint"/>, from the node directory.</summary>
+    public string? ApiEndPointOf(EndPoint raftEndPoint) => Lookup(raftEndPoint)?.ApiEndpoint;
 
     /// <summary>Change notifications (store applied, leader changed) for watchers.</summary>
     public StateEvents Events => events;
@@ -312,8 +315,7 @@ public sealed partial class RaftNode(IOptions<ClusterdOptions> options, NodeSecu
         }
     }
 
-    private string NameOf(EndPoint ep) =>
-        _options.Nodes.FirstOrDefault(n => ClusterdOptions.ParseEndPoint(n.RaftEndpoint).Equals(ep))?.Name ?? ep.ToString()!;
+    private string NameOf(EndPoint ep) => Lookup(ep)?.Name ?? ep.ToString()!;
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Membership bootstrapped with {Members}")]
     private partial void LogBootstrapped(string members);

@@ -93,6 +93,7 @@ public static partial class StoreApplier
         }
 
         var fences = FenceHistoryAfter(state.FenceHistory, batch.Changes);
+        var members = MembersAfter(state.Members, batch.Changes);
 
         if (configChanges.IsEmpty && IsInternalAuthor(batch.Author))
         {
@@ -124,6 +125,7 @@ public static partial class StoreApplier
             Configuration = config,
             Status = status,
             FenceHistory = fences,
+            Members = members,
             AppliedRequests = requests,
             RequestOrder = order,
             History = history,
@@ -232,6 +234,9 @@ public static partial class StoreApplier
                     }
 
                     break;
+                case SetMember m:
+                    status = RemoveMemberStatus(status, m);
+                    break;
                 case ClearResourceHistory c:
                     status = status with
                     {
@@ -282,6 +287,7 @@ public static partial class StoreApplier
             SetNodeAttribute a => SetNodeAttributeChange(config, a),
             AddFencingLevel a => AddFencingLevelChange(config, a),
             DeleteFencingLevel d => DeleteFencingLevelChange(config, d),
+            SetMember m => SetMemberChange(config, m),
             _ => (config, $"unsupported change {change.GetType().Name}"),
         };
 

@@ -99,6 +99,7 @@ public static partial class StoreCodec
 
             w.WriteEndArray();
             WriteFenceHistory(w, state.FenceHistory);
+            WriteMembers(w, state.Members);
             w.WriteEndObject();
         }
 
@@ -138,6 +139,7 @@ public static partial class StoreCodec
             status)
         {
             FenceHistory = ReadFenceHistory(root),
+            Members = ReadMembers(root),
         };
     }
 
@@ -209,7 +211,7 @@ public static partial class StoreCodec
                 w.WriteString("value", a.Value);
                 break;
             default:
-                if (!WriteFencingChange(w, change))
+                if (!WriteFencingChange(w, change) && !WriteMemberChange(w, change))
                 {
                     throw new ArgumentException($"unsupported change {change.GetType().Name}", nameof(change));
                 }
@@ -257,7 +259,7 @@ public static partial class StoreCodec
                 new NodeName(e.GetProperty("node").GetString()!),
                 e.GetProperty("name").GetString()!,
                 e.GetProperty("value").GetString()),
-            _ => ReadFencingChange(op, e) ?? throw new FormatException($"unknown change '{op}' in log entry"),
+            _ => ReadFencingChange(op, e) ?? ReadMemberChange(op, e) ?? throw new FormatException($"unknown change '{op}' in log entry"),
         };
     }
 }

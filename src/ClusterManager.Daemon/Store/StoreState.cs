@@ -42,6 +42,9 @@ public sealed record StoreState(
     /// <summary>The fence history, oldest first (see <see cref="RecordFence"/>).</summary>
     public ImmutableList<FenceEvent> FenceHistory { get; init; } = [];
 
+    /// <summary>The members recorded by <c>hactl cluster node add|remove</c> (see <see cref="MemberRecord"/>).</summary>
+    public ImmutableList<MemberRecord> Members { get; init; } = [];
+
     public static readonly StoreState Empty = new(
         0,
         0,
