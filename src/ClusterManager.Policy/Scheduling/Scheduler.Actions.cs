@@ -811,6 +811,11 @@ internal sealed partial class Scheduler
                 }
             }
 
+            if (room > 0 && !rsc.Orphan)
+            {
+                rsc.ReserveActions("monitor", room);
+            }
+
             return room;
         }
 

@@ -166,11 +166,12 @@ internal sealed partial class Scheduler
         }
 
         CanRunInstance(rsc, clone, limit);
-        var backup = SnapshotTables(rsc);
+        // The tables are restored only when a preferred node was not chosen.
+        var backup = prefer is null ? null : SnapshotTables(rsc);
         var chosen = Assign(rsc, prefer);
         if (chosen is not null && prefer is not null && chosen != prefer)
         {
-            RestoreTables(rsc, backup);
+            RestoreTables(rsc, backup!);
             foreach (var p in rsc.Primitives())
             {
                 DeallocateNative(p);

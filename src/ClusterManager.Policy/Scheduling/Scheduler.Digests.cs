@@ -19,14 +19,34 @@ internal sealed partial class Scheduler
     /// </summary>
     internal static string OperationDigest(IEnumerable<KeyValuePair<string, string>> parameters)
     {
-        var text = new StringBuilder(" <parameters");
-        foreach (var (name, value) in parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
+        // Sorted by name with a stable insertion sort: parameter lists are short, and this runs for every resource.
+        var sorted = parameters.ToArray();
+        for (var i = 1; i < sorted.Length; i++)
+        {
+            var item = sorted[i];
+            var j = i - 1;
+            while (j >= 0 && string.CompareOrdinal(sorted[j].Key, item.Key) > 0)
+            {
+                sorted[j + 1] = sorted[j];
+                j--;
+            }
+
+            sorted[j + 1] = item;
+        }
+
+        var text = new StringBuilder(" <parameters", 64);
+        foreach (var (name, value) in sorted)
         {
             text.Append(' ').Append(name).Append("=\"").Append(EscapeAttribute(value)).Append('"');
         }
 
         text.Append("/>\n");
-        var hash = MD5.HashData(Encoding.UTF8.GetBytes(text.ToString()));
+        var chars = text.ToString();
+        var length = Encoding.UTF8.GetMaxByteCount(chars.Length);
+        var bytes = length <= 1024 ? stackalloc byte[1024] : new byte[length];
+        var count = Encoding.UTF8.GetBytes(chars, bytes);
+        Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
+        MD5.HashData(bytes[..count], hash);
         return Convert.ToHexStringLower(hash);
     }
 

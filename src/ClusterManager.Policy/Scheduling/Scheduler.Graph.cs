@@ -6,19 +6,17 @@ namespace ClusterManager.Policy.Scheduling;
 // pcmk__apply_orderings, update_action, native/group/clone update_actions, handle_restart_ordering (2.1.5).
 internal sealed partial class Scheduler
 {
-    private readonly HashSet<(WAction, WAction, OrderFlags)> _edgeSet = [];
     private readonly Queue<WAction> _queue = new();
-    private readonly HashSet<WAction> _queued = [];
 
-    private bool AddEdge(WAction first, WAction then, OrderFlags type)
+    /// <summary>Adds the edge unless the same one (actions and type) exists already; true when added.</summary>
+    private static bool AddEdge(WAction first, WAction then, OrderFlags type)
     {
-        if (first == then || !_edgeSet.Add((first, then, type)))
+        if (first == then || !first.AddAfter(new Edge(then, type)))
         {
             return false;
         }
 
-        first.After.Add(new Edge(then, type));
-        then.Before.Add(new Edge(first, type));
+        then.AddBefore(new Edge(first, type));
         return true;
     }
 
@@ -26,14 +24,14 @@ internal sealed partial class Scheduler
     {
         // Applying an ordering may add orderings: only those present at the start are applied.
         var count = _orderings.Count;
-        _edgeSet.EnsureCapacity(_edgeSet.Count + count);
         for (var i = 0; i < count; i++)
         {
-            ApplyOrdering(_orderings[i]);
+            var order = _orderings[i];
+            ApplyOrdering(in order);
         }
     }
 
-    private void ApplyOrdering(Ordering order)
+    private void ApplyOrdering(in Ordering order)
     {
         var thenRsc = order.ThenRsc;
         if (order.ThenAction is null && thenRsc is null)
@@ -43,7 +41,7 @@ internal sealed partial class Scheduler
 
         if (order.FirstAction is { } fa)
         {
-            ApplyOrderingFrom(fa, order);
+            ApplyOrderingFrom(fa, in order);
             return;
         }
 
@@ -58,7 +56,7 @@ internal sealed partial class Scheduler
         for (var i = 0; i < count; i++)
         {
             found = true;
-            ApplyOrderingFrom(actions[i], order);
+            ApplyOrderingFrom(actions[i], in order);
         }
 
         if (!found && fr != thenRsc)
@@ -69,11 +67,11 @@ internal sealed partial class Scheduler
                 return;
             }
 
-            ApplyOrderingFrom(CustomAction(fr, order.FirstTask, null, optional: true), order);
+            ApplyOrderingFrom(CustomAction(fr, order.FirstTask, null, optional: true), in order);
         }
     }
 
-    private void ApplyOrderingFrom(WAction first, Ordering order)
+    private void ApplyOrderingFrom(WAction first, in Ordering order)
     {
         var type = order.Type;
         if (first.Dangle && first.Rsc == order.ThenRsc)
@@ -97,8 +95,9 @@ internal sealed partial class Scheduler
 
     private void Enqueue(WAction action)
     {
-        if (_queued.Add(action))
+        if (!action.Queued)
         {
+            action.Queued = true;
             _queue.Enqueue(action);
         }
     }
@@ -119,7 +118,6 @@ internal sealed partial class Scheduler
         }
 
         _depthFirst = false;
-        _queued.EnsureCapacity(_actions.Count);
         _queue.EnsureCapacity(_actions.Count);
         for (var i = 0; i < _actions.Count; i++)
         {
@@ -131,7 +129,7 @@ internal sealed partial class Scheduler
         while (_queue.Count > 0 && guard++ < limit)
         {
             var action = _queue.Dequeue();
-            _queued.Remove(action);
+            action.Queued = false;
             UpdateAction(action);
         }
     }
@@ -160,7 +158,7 @@ internal sealed partial class Scheduler
             then.Runnable = false;
         }
 
-        for (var i = then.Before.Count - 1; i >= 0; i--)
+        for (var i = then.Before.Length - 1; i >= 0; i--)
         {
             var edge = then.Before[i];
             if (edge.Type == OrderFlags.None)
@@ -177,7 +175,7 @@ internal sealed partial class Scheduler
                     thenChanged = true;
                 }
 
-                edge.Type = OrderFlags.None;
+                then.ClearBefore(i);
                 continue;
             }
 
@@ -186,7 +184,7 @@ internal sealed partial class Scheduler
             var firstFlags = FlagsForOrdering(first, then.Node);
             if ((edge.Type & OrderFlags.Probe) == OrderFlags.Probe && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
             {
-                edge.Type = OrderFlags.None;
+                then.ClearBefore(i);
                 continue;
             }
 
@@ -210,7 +208,7 @@ internal sealed partial class Scheduler
             BlockedStopClause(first, then, edge.Type);
             if ((first.Optional, first.Runnable) != firstBefore)
             {
-                for (var k = 0; k < first.After.Count; k++)
+                for (var k = 0; k < first.After.Length; k++)
                 {
                     UpdateActionDepthFirst(first.After[k].Action, depth + 1);
                 }
@@ -237,7 +235,7 @@ internal sealed partial class Scheduler
             }
 
             UpdateActionDepthFirst(then, depth + 1);
-            for (var i = then.After.Count - 1; i >= 0; i--)
+            for (var i = then.After.Length - 1; i >= 0; i--)
             {
                 UpdateActionDepthFirst(then.After[i].Action, depth + 1);
             }
@@ -499,8 +497,11 @@ internal sealed partial class Scheduler
 
     private void UpdateActionEdges(WAction then, List<Edge> before)
     {
-        foreach (var edge in before)
+        // before is a copy of then.Before taken at the start; edges are only ever appended, so index i is the same
+        // edge in both.
+        for (var i = 0; i < before.Count; i++)
         {
+            var edge = before[i];
             if (edge.Type == OrderFlags.None)
             {
                 continue;
@@ -510,7 +511,7 @@ internal sealed partial class Scheduler
             var firstFlags = FlagsForOrdering(first, then.Node);
             if ((edge.Type & OrderFlags.Probe) == OrderFlags.Probe && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
             {
-                edge.Type = OrderFlags.None;
+                then.ClearBefore(i);
                 continue;
             }
 

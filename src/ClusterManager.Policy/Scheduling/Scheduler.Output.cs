@@ -475,9 +475,8 @@ internal sealed partial class Scheduler
     private static readonly TimeSpan DefaultOperationTimeout = TimeSpan.FromSeconds(20);
 
     // Every probe of a resource (one per node) and every operation of it with the same task and interval has the
-    // same detail: built once per (resource, task, interval, probe) and shared, the record being immutable.
-    private readonly Dictionary<(WResource Rsc, string Task, long IntervalMs, bool Probe), ActionDetail> _details = [];
-
+    // same detail: built once per (resource, task, interval, probe) and shared, the record being immutable
+    // (kept on the resource: WResource.FindDetail).
     private ActionDetail? DetailOf(WAction a)
     {
         if (a.Rsc is not { Primitive: { } primitive } rsc || a.Node is null)
@@ -485,11 +484,10 @@ internal sealed partial class Scheduler
             return null;
         }
 
-        var key = (rsc, a.Task, a.IntervalMs, a.Probe);
-        if (!_details.TryGetValue(key, out var detail))
+        if (rsc.FindDetail(a.Task, a.IntervalMs, a.Probe) is not { } detail)
         {
             detail = BuildDetail(a, rsc, primitive);
-            _details[key] = detail;
+            rsc.AddDetail(a.Task, a.IntervalMs, a.Probe, detail);
         }
 
         return detail;

@@ -198,6 +198,45 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
         _byTask[^1] = (action.Task, [action]);
     }
 
+    /// <summary>Makes room for <paramref name="count"/> more actions with this task (a resource's probes, one per node).</summary>
+    public void ReserveActions(string task, int count)
+    {
+        Actions.EnsureCapacity(Actions.Count + count);
+        foreach (var (t, list) in _byTask)
+        {
+            if (t == task)
+            {
+                list.EnsureCapacity(list.Count + count);
+                return;
+            }
+        }
+
+        Array.Resize(ref _byTask, _byTask.Length + 1);
+        _byTask[^1] = (task, new List<WAction>(count));
+    }
+
+    // The execution details of the resource's actions, by task, interval and probe (Scheduler.DetailOf).
+    private (string Task, long IntervalMs, bool Probe, ActionDetail Detail)[] _details = [];
+
+    public ActionDetail? FindDetail(string task, long intervalMs, bool probe)
+    {
+        foreach (var d in _details)
+        {
+            if (d.IntervalMs == intervalMs && d.Probe == probe && d.Task == task)
+            {
+                return d.Detail;
+            }
+        }
+
+        return null;
+    }
+
+    public void AddDetail(string task, long intervalMs, bool probe, ActionDetail detail)
+    {
+        Array.Resize(ref _details, _details.Length + 1);
+        _details[^1] = (task, intervalMs, probe, detail);
+    }
+
     // Operation keys already made: a resource's probes (one per node) all share the key of a 0 s monitor.
     private (string Task, long IntervalMs, string Key)[] _keys = [];
 
@@ -410,8 +449,77 @@ internal sealed class WAction(int id, WResource? rsc, string task, WNode? node, 
     public int RunnableBefore { get; set; }
     public int RequiredRunnableBefore { get; set; }
 
-    public List<Edge> Before { get; } = [];
-    public List<Edge> After { get; } = [];
+    /// <summary>In the propagation worklist (Scheduler.Enqueue): a flag rather than a set of every action.</summary>
+    public bool Queued { get; set; }
+
+    // The edges, held inline (an array and a count, no list object): a large cluster has hundreds of thousands of
+    // actions, most with edges on one side only (a probe has none before it and one after it).
+    private Edge[] _before = [];
+    private int _beforeCount;
+    private Edge[] _after = [];
+    private int _afterCount;
+
+    /// <summary>The edges to the actions that come first, in the order added (add with <see cref="AddBefore"/>).</summary>
+    public ReadOnlySpan<Edge> Before => new(_before, 0, _beforeCount);
+
+    /// <summary>The edges to the actions that come after, in the order added (add with <see cref="AddAfter"/>).</summary>
+    public ReadOnlySpan<Edge> After => new(_after, 0, _afterCount);
+
+    public void AddBefore(Edge edge)
+    {
+        if (_beforeCount == _before.Length)
+        {
+            Array.Resize(ref _before, Math.Max(4, _beforeCount * 2));
+        }
+
+        _before[_beforeCount++] = edge;
+    }
+
+    // The edges after this action as a set, once there are too many to compare one by one (a fencing action
+    // comes before every stop on its node).
+    private HashSet<Edge>? _afterSet;
+    private const int AfterSetThreshold = 8;
+
+    /// <summary>
+    /// Adds the edge unless an identical one (action and type as added: edges after an action are never changed)
+    /// is there already; false then.
+    /// </summary>
+    public bool AddAfter(Edge edge)
+    {
+        if (_afterSet is not null)
+        {
+            if (!_afterSet.Add(edge))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            foreach (var e in After)
+            {
+                if (e.Action == edge.Action && e.Type == edge.Type)
+                {
+                    return false;
+                }
+            }
+
+            if (_afterCount >= AfterSetThreshold)
+            {
+                _afterSet = [.. After, edge];
+            }
+        }
+
+        if (_afterCount == _after.Length)
+        {
+            Array.Resize(ref _after, Math.Max(1, _afterCount * 2));
+        }
+
+        _after[_afterCount++] = edge;
+        return true;
+    }
+
+    /// <summary>Turns the edge at <paramref name="index"/> of <see cref="Before"/> into no ordering at all.</summary>
+    public void ClearBefore(int index) => _before[index].Type = OrderFlags.None;
 
     public override string ToString() => Node is null ? Key : $"{Key} {Node.Name}";
 
@@ -422,14 +530,17 @@ internal sealed class WAction(int id, WResource? rsc, string task, WNode? node, 
     public override int GetHashCode() => Id;
 }
 
-internal sealed class Edge(WAction action, OrderFlags type)
-{
-    public WAction Action { get; } = action;
-    public OrderFlags Type { get; set; } = type;
-}
+/// <summary>
+/// An ordering edge, held by value in its action's list (hundreds of thousands of them in a large cluster: no
+/// object each); <see cref="WAction.ClearBefore"/> changes one in place.
+/// </summary>
+internal record struct Edge(WAction Action, OrderFlags Type);
 
-/// <summary>A resource-level ordering, expanded into action edges once all actions exist.</summary>
-internal sealed record Ordering(
+/// <summary>
+/// A resource-level ordering, expanded into action edges once all actions exist. A value: a large cluster has one
+/// per probe, and the list holding them is then a single array.
+/// </summary>
+internal readonly record struct Ordering(
     WResource? FirstRsc,
     string FirstTask,
     WAction? FirstAction,

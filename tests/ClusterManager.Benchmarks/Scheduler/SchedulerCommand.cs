@@ -115,6 +115,12 @@ public static class SchedulerCommand
             start.ArgumentList.Add(options.CrmCache);
         }
 
+        if (options.Dump is not null)
+        {
+            start.ArgumentList.Add("--dump");
+            start.ArgumentList.Add(options.Dump);
+        }
+
         if (options.WriteCib is not null)
         {
             start.ArgumentList.Add("--write-cib");
@@ -182,7 +188,8 @@ public static class SchedulerCommand
             Console.WriteLine(Report.Line("CIB", $"{result.CibMb:F2} MB written in {result.WriteSeconds:F2} s"
                 + (options.WriteCib is null ? "" : $" to {path}")));
 
-            (result, var transition) = MeasureEngine(result, path, options.Repeat);
+            var dump = options.Dump is null ? null : Path.Combine(options.Dump, $"{size.Nodes}x{size.Resources}x{size.Constraints}-{scenario.ToText()}");
+            (result, var transition) = MeasureEngine(result, path, options.Repeat, dump);
             Console.WriteLine(Report.Line("parse", $"{result.ParseSeconds:F3} s  CibReader.Load ({result.ParseWarnings} warnings)"));
             Console.WriteLine(Report.EngineLine(result));
             Console.WriteLine(Report.Line("memory", $"{result.PeakWorkingSetMb:F0} MB peak working set of the benchmark process"
@@ -209,7 +216,7 @@ public static class SchedulerCommand
         }
     }
 
-    private static (CellResult Result, Transition? Transition) MeasureEngine(CellResult result, string path, int repeat)
+    private static (CellResult Result, Transition? Transition) MeasureEngine(CellResult result, string path, int repeat, string? dump)
     {
         WarmUpParser();
         FullCollect();
@@ -239,6 +246,14 @@ public static class SchedulerCommand
             }
 
             times.Sort();
+            var peak = PeakWorkingSetMb();
+            if (dump is not null)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(dump))!);
+                TransitionDump.Write(transition, dump + ".txt");
+                TransitionDump.Write(PolicyEngine.Compute(snapshot, new PolicyOptions(IncludeScores: true)), dump + "-scores.txt");
+            }
+
             return (result with
             {
                 EngineStatus = "ok",
@@ -247,7 +262,7 @@ public static class SchedulerCommand
                 ComputeMax = times[^1],
                 Repeats = runs,
                 ComputeAllocatedMb = Median(allocated),
-                PeakWorkingSetMb = PeakWorkingSetMb(),
+                PeakWorkingSetMb = peak,
                 Engine = Count(transition),
             }, transition);
         }

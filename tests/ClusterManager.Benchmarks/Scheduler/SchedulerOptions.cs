@@ -27,6 +27,7 @@ public sealed record SchedulerOptions
           --crm-cache FILE     reuse crm_simulate timings of identical runs (JSON lines; recommended with --matrix)
           --compare M          auto (placement check against crm_simulate when N*R <= 1000) | always | off
           --matrix             the grid N x R per scenario, a markdown table and growth exponents
+          --dump DIR           write each cell's transition (and one computed with scores) as text to DIR, for diff -r
         """;
 
     public IReadOnlyList<int> Nodes { get; init; } = [];
@@ -54,6 +55,9 @@ public sealed record SchedulerOptions
     public string Compare { get; init; } = "auto";
 
     public bool Matrix { get; init; }
+
+    /// <summary>A directory to write each cell's transition to (<see cref="TransitionDump"/>), or null.</summary>
+    public string? Dump { get; init; }
 
     /// <summary>Internal: print the result as one JSON line (used by the parent process).</summary>
     public bool ResultLine { get; init; }
@@ -99,6 +103,7 @@ public sealed record SchedulerOptions
                     var v => throw new ArgumentException($"--compare must be auto, always or off, not '{v}'"),
                 } },
                 "--matrix" => options with { Matrix = true },
+                "--dump" => options with { Dump = Value() },
                 "--result-line" => options with { ResultLine = true },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
