@@ -21,6 +21,7 @@ public static class Hactl
     public static CommandTable CreateCommands() => new CommandTable()
         .Add(SimulateCommand.Definition)
         .AddRange(StatusCommands.All)
+        .AddRange(StatusQueryCommands.All)
         .AddRange(ResourceCommands.All)
         .AddRange(ConstraintCommands.All)
         .AddRange(PropertyCommands.All)

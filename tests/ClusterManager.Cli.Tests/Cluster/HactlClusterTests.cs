@@ -250,6 +250,52 @@ public sealed class HactlClusterTests
         Assert.That(badTimeout.Err, Does.Contain("timeout 'soon': give seconds or a duration such as 30s, 10min, 1h"));
     }
 
+    [Test]
+    public async Task StatusQuery_AnswersAsPcs_WithExitCodes()
+    {
+        await Ok("property", "set", "stonith-enabled=false");
+        try
+        {
+            await Ok("resource", "create", "q-d1", "ocf:heartbeat:Dummy", "--group", "q-grp");
+            await Ok("resource", "create", "q-d2", "ocf:heartbeat:Dummy", "--group", "q-grp", "--disabled");
+            await Ok("resource", "create", "q-c", "ocf:heartbeat:Dummy", "clone", "--wait=60");
+
+            async Task<(int Code, string Out)> Q(params string[] question)
+            {
+                var (code, output, error) = await Run(Follower, ["status", "query", "resource", .. question]);
+                return (code, output + error);
+            }
+
+            Assert.That(await Q("q-d1", "exists"), Is.EqualTo((0, "True\n")));
+            Assert.That(await Q("nope", "exists"), Is.EqualTo((2, "False\n")));
+            Assert.That(await Q("nope", "exists", "--quiet"), Is.EqualTo((2, "")));
+            Assert.That(await Q("q-grp", "get-type"), Is.EqualTo((0, "group\n")));
+            Assert.That(await Q("q-c-clone", "get-type"), Is.EqualTo((0, "clone\n")));
+            Assert.That(await Q("q-c-clone", "is-type", "clone", "promotable"), Is.EqualTo((2, "False\n")));
+            Assert.That(await Q("q-d1", "is-stonith"), Is.EqualTo((2, "False\n")));
+            Assert.That(await Q("q-d1", "is-in-group"), Is.EqualTo((0, "True\nq-grp\n")));
+            Assert.That(await Q("q-d2", "get-index-in-group"), Is.EqualTo((0, "1\n")));
+            Assert.That(await Q("q-grp", "get-members"), Is.EqualTo((0, "q-d1\nq-d2\n")));
+            Assert.That(await Q("q-d1", "is-state", "started"), Is.EqualTo((0, "True\n")));
+            Assert.That(await Q("q-d2", "is-state", "disabled"), Is.EqualTo((0, "True\n")));
+            Assert.That(await Q("q-grp", "is-state", "started"), Is.EqualTo((2, "False\n")), "a group is started when all members are");
+            Assert.That(await Q("q-grp", "is-state", "started", "members", "any"), Is.EqualTo((0, "True\n")));
+            Assert.That(await Q("q-grp", "is-state", "disabled"), Is.EqualTo((2, "False\n")), "the group itself is not disabled");
+            Assert.That(await Q("q-c-clone", "is-state", "started"), Is.EqualTo((0, "True\n")));
+            Assert.That(await Q("q-c", "is-state", "started", "instances", "all"), Is.EqualTo((0, "True\n")));
+            Assert.That(await Q("q-c", "is-in-clone"), Is.EqualTo((0, "True\nq-c-clone\n")));
+            Assert.That(await Q("q-c-clone", "get-nodes"), Is.EqualTo((0, "n1\nn2\nn3\n")));
+            Assert.That(await Q("nope", "get-type"), Is.EqualTo((1, "error: resource 'nope' does not exist\n")));
+            Assert.That((await Q("q-d1", "is-state", "sleepy")).Code, Is.EqualTo(1), "a malformed question never exits 2");
+        }
+        finally
+        {
+            await Ok("resource", "delete", "q-grp", "--yes", "--wait=60");
+            await Ok("resource", "delete", "q-c-clone", "--yes", "--wait=60");
+            await Ok("property", "unset", "stonith-enabled");
+        }
+    }
+
     /// <summary>The node and call id of a resource's last recorded start in a CIB's status section.</summary>
     private static (string Node, int CallId) LastStart(string cib, string resource)
     {
