@@ -8,7 +8,8 @@ namespace ClusterManager.Policy.Scheduling;
 // check_action_definition, rsc_action_digest_cmp; lib/pengine/pe_digest.c for the digest itself).
 internal sealed partial class Scheduler
 {
-    private readonly List<(WResource Rsc, WNode Node, OperationRecord[] Ops)> _histories = [];
+    // Each unpacked history: the resource, the node, its operations sorted, and the entry itself (its agent).
+    private readonly List<(WResource Rsc, WNode Node, OperationRecord[] Ops, ResourceHistory Entry)> _histories = [];
 
     // Recurring operations active in the history (resource, node, operation, interval in ms): see ProcessRecurring.
     private readonly HashSet<(WResource Rsc, WNode Node, string Operation, long IntervalMs)> _activeRecurring = [];
@@ -63,15 +64,14 @@ internal sealed partial class Scheduler
     /// </summary>
     private void CheckConfigurationChanges()
     {
-        for (var i = 0; i < _histories.Count; i++)
+        foreach (var (rsc, node, ops, entry) in _histories)
         {
-            var (rsc, node, ops) = _histories[i];
-            CheckAgentChanged(rsc, node, _historyAgents[i]);
+            CheckAgentChanged(rsc, node, entry);
             CheckHistory(rsc, node, ops);
         }
 
         // check_action_definition: the operation is required from now on; it has no node until scheduled.
-        foreach (var (rsc, _, _) in _histories)
+        foreach (var (rsc, _, _, _) in _histories)
         {
             if (rsc.ChangedDefinitions.Count == 0)
             {

@@ -340,7 +340,7 @@ internal sealed partial class Scheduler
                 return;
         }
 
-        if (rsc.IsFenceDevice || (rsc.Primitive?.IsFencingDevice ?? false))
+        if (IsFenceDevice(rsc))
         {
             rsc.NeedsQuorum = true;
         }
@@ -361,7 +361,7 @@ internal sealed partial class Scheduler
     /// <summary>requires=unfencing: fence devices and clusters without fencing fall back to quorum.</summary>
     private void RequireUnfencing(WResource rsc)
     {
-        if (rsc.IsFenceDevice || (rsc.Primitive?.IsFencingDevice ?? false) || !StonithEnabled)
+        if (IsFenceDevice(rsc) || !StonithEnabled)
         {
             _warnings.Add($"resetting requires for {rsc.Id} to quorum: {(StonithEnabled ? "fencing devices cannot require unfencing" : "fencing is disabled")}");
             rsc.NeedsQuorum = true;

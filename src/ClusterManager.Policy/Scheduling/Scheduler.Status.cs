@@ -291,8 +291,7 @@ internal sealed partial class Scheduler
         var savedRole = rsc.Role;
         rsc.Role = ResourceRole.Unknown;
         var ops = SortOps(history.Operations);
-        _histories.Add((rsc, node, ops));
-        _historyAgents.Add(history);
+        _histories.Add((rsc, node, ops, history));
         // One history at a time: the state is reset, not reallocated, for each of them.
         var st = _opState;
         st.LastFailure = null;

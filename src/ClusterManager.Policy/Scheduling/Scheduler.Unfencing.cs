@@ -16,9 +16,6 @@ internal sealed partial class Scheduler
     // probes so that the first reason recorded on an unfence action is the one Pacemaker records.
     private readonly List<(WResource Rsc, WNode Node, WAction Start)> _startsVsUnfence = [];
 
-    // The agent each history was recorded under, in the order of _histories (pcmk__rsc_agent_changed).
-    private readonly List<ResourceHistory> _historyAgents = [];
-
     /// <summary>
     /// unpack_config: unfencing is in use when any name/value pair of the configuration says provides=unfencing or
     /// requires=unfencing (Pacemaker searches the whole CIB for such an nvpair).

@@ -1,4 +1,3 @@
-using System.Xml.Linq;
 using ClusterManager.Api.V1;
 using ClusterManager.Cli.Client;
 using ClusterManager.Cli.Editing;
@@ -63,7 +62,7 @@ internal static partial class ResourceCommands
                 return EditPlan.Fail($"resource '{id}' does not exist");
             }
 
-            previous = TargetRole(element);
+            previous = CibEdit.PairValue(element, "meta_attributes", "target-role");
             CibEdit.SetPairs(element, "meta_attributes", [new("target-role", "Stopped")], CibEdit.AllIds(state.Cib));
             return EditPlan.Of([Changes.PutResource(CibEdit.TopLevel(element), WriteMode.Replace)]);
         }, cancellationToken).ConfigureAwait(false);
@@ -135,10 +134,4 @@ internal static partial class ResourceCommands
         call.Out.Write($"{id} successfully restarted\n");
         return ExitCodes.Ok;
     }
-
-    private static string? TargetRole(XElement element) =>
-        element.Elements("meta_attributes").Elements("nvpair")
-            .Where(p => (string?)p.Attribute("name") == "target-role")
-            .Select(p => (string?)p.Attribute("value"))
-            .LastOrDefault();
 }

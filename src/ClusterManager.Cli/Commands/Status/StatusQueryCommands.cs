@@ -1,4 +1,5 @@
 using ClusterManager.Cli.Client;
+using ClusterManager.Cli.Output;
 using ClusterManager.Model;
 using ClusterManager.Policy;
 
@@ -72,9 +73,8 @@ internal static class StatusQueryCommands
             rest.Add(args.Take("argument"));
         }
 
-        var colon = target.LastIndexOf(':');
-        var id = colon > 0 ? target[..colon] : target;
-        var instance = colon > 0 ? target[(colon + 1)..] : null;
+        var id = ResourceDisplay.BaseId(target);
+        var instance = id.Length < target.Length ? target[(id.Length + 1)..] : null;
 
         var live = await LiveCluster.ReadAsync(call.Client, cancellationToken).ConfigureAwait(false);
         if (live.Transition is null)
@@ -378,12 +378,7 @@ internal static class StatusQueryCommands
         _ => [],
     };
 
-    private static string BaseId(ResourceId id)
-    {
-        var value = id.Value;
-        var colon = value.LastIndexOf(':');
-        return colon > 0 ? value[..colon] : value;
-    }
+    private static string BaseId(ResourceId id) => ResourceDisplay.BaseId(id.Value);
 
     /// <summary>Every view by id (instances under their base id too) and its parent.</summary>
     private sealed class ViewIndex
