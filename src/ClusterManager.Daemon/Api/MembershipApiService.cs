@@ -136,22 +136,13 @@ internal sealed partial class MembershipApiService(RaftNode node, ForwardingClie
 
     private async Task HandOverLeadershipAsync(CancellationToken token)
     {
-        for (var attempt = 1; attempt <= 5; attempt++)
+        LogHandOver();
+        var leader = await node.StepDownAsync(TimeSpan.FromMilliseconds(10 * node.Options.UpperElectionTimeoutMs), token).ConfigureAwait(false);
+        if (leader is null || node.ApiEndPointOf(leader) is null)
         {
-            LogHandOver(attempt);
-            await node.ResignAsync(token).ConfigureAwait(false);
-            var leader = await node.WaitForLeaderAsync(TimeSpan.FromMilliseconds(4 * node.Options.UpperElectionTimeoutMs), token).ConfigureAwait(false);
-            if (leader is not null && !node.IsLeader && node.ApiEndPointOf(leader) is not null)
-            {
-                return;
-            }
-
-            // Re-elected (or nobody yet): the election timers are random, so another round usually picks another node.
-            await Task.Delay(TimeSpan.FromMilliseconds(node.Options.UpperElectionTimeoutMs), time, token).ConfigureAwait(false);
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"leadership could not be moved off {node.Options.NodeName} (no other member was elected): is a majority of the other members running?"));
         }
-
-        throw new RpcException(new Status(StatusCode.FailedPrecondition,
-            $"leadership could not be moved off {node.Options.NodeName} (no other member was elected): is a majority of the other members running?"));
     }
 
     private async Task<MemberChangeResponse> AddAsLeaderAsync(AddMemberRequest request, CancellationToken token)
@@ -467,6 +458,6 @@ internal sealed partial class MembershipApiService(RaftNode node, ForwardingClie
     [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Member {Name} at {EndPoint} removed by {Author}")]
     private partial void LogRemoved(string name, string endPoint, string author);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Removing the leader: handing leadership over (attempt {Attempt})")]
-    private partial void LogHandOver(int attempt);
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Removing the leader: handing leadership over")]
+    private partial void LogHandOver();
 }

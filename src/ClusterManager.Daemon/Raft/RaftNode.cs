@@ -161,12 +161,52 @@ public sealed partial class RaftNode(IOptions<ClusterdOptions> options, NodeSecu
         _members?.Dispose();
     }
 
-    /// <summary>Gives up leadership so that another member leads (a no-op on a follower).</summary>
-    public async Task ResignAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves leadership to another member: resigns, then holds this node in DotNext's standby mode (it cannot be a
+    /// candidate) until another member leads or <paramref name="timeout"/> passes, then reverts to normal mode. Plain
+    /// resignation lets the old leader win the next election as often as anyone else (one in three on three nodes).
+    /// Returns the new leader, or null when none was elected in time (no majority among the others).
+    /// </summary>
+    public async Task<EndPoint?> StepDownAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (_cluster is { } cluster)
+        if (_cluster is not { } cluster)
         {
-            await ((ICluster)cluster).ResignAsync(cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            while (true)
+            {
+                await ((ICluster)cluster).ResignAsync(limit.Token).ConfigureAwait(false);
+                if (await cluster.EnableStandbyModeAsync(limit.Token).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                // A candidate (or leader) again between the two calls: resign once more.
+                await Task.Delay(10, limit.Token).ConfigureAwait(false);
+            }
+
+            try
+            {
+                while (cluster.Leader is not { IsRemote: true })
+                {
+                    await Task.Delay(10, limit.Token).ConfigureAwait(false);
+                }
+
+                return cluster.Leader?.EndPoint;
+            }
+            finally
+            {
+                await cluster.RevertToNormalModeAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
         }
     }
 

@@ -51,7 +51,7 @@ internal sealed partial class StuckFollowerMonitor(
                 if (progress.Observe(member.Name, status.AppliedIndex, node.State.Index, time.GetUtcNow()))
                 {
                     LogStuck(member.Name, status.AppliedIndex, node.State.Index, StuckWindow.TotalSeconds);
-                    await node.ResignAsync(stoppingToken).ConfigureAwait(false);
+                    await node.StepDownAsync(TimeSpan.FromMilliseconds(10 * node.Options.UpperElectionTimeoutMs), stoppingToken).ConfigureAwait(false);
                     progress.Reset();
                     break;
                 }
