@@ -28,6 +28,7 @@ public static class Hactl
         .AddRange(StonithCommands.All)
         .AddRange(NodeCommands.All)
         .Add(ClusterSetupCommand.Definition)
+        .Add(ClusterCibPushCommand.Definition)
         .AddRange(ClusterNodeCommands.All)
         .AddRange(ClusterMembershipCommands.All)
         .AddRange(Commands.Host.HostCommands.All)
@@ -57,6 +58,25 @@ public static class Hactl
             return ExitCodes.BadInput;
         }
 
+        // pcs's global "-f FILE" before the command: the command works on that CIB file (passed on as its own -f).
+        string[] file = [];
+        if (args is ["-f", var path, ..])
+        {
+            file = ["-f", path];
+            args = args[2..];
+        }
+        else if (args is ["-f"])
+        {
+            stderr.Write("error: -f needs a file name (hactl -f FILE COMMAND ...)\n");
+            return ExitCodes.BadInput;
+        }
+
+        if (args.Length == 0)
+        {
+            WriteOverview(stderr, commands);
+            return ExitCodes.BadInput;
+        }
+
         if (args[0] is "--help" or "-h" or "help")
         {
             var topic = args.Skip(1).ToArray();
@@ -78,11 +98,19 @@ public static class Hactl
             return ExitCodes.BadInput;
         }
 
-        var cursor = new ArgumentCursor(args.Skip(command.Words.Count));
+        var cursor = new ArgumentCursor(file.Concat(args.Skip(command.Words.Count)));
         if (cursor.WantsHelp)
         {
             stdout.Write(command.Usage);
             return ExitCodes.Ok;
+        }
+
+        if (file.Length > 0 && !command.WorksOnFile)
+        {
+            // Commands outside ClusterCommand work on this node (agents, simulate), drive the nodes' host agents
+            // (setup, start, auth) or change the membership: none of them has a configuration to read from a file.
+            stderr.Write($"error: '{command.Name}' cannot work on a CIB file (-f)\n");
+            return ExitCodes.BadInput;
         }
 
         try
@@ -100,7 +128,9 @@ public static class Hactl
 
     private static void WriteOverview(TextWriter writer, CommandTable commands)
     {
-        writer.Write(Overview + "\n\nUsage: hactl COMMAND [ARGS...]   (hactl COMMAND --help for details)\n\nCommands:\n");
+        writer.Write(Overview + "\n\nUsage: hactl [-f FILE] COMMAND [ARGS...]   (hactl COMMAND --help for details)\n\n"
+                     + "  -f FILE   work on the CIB file FILE instead of the live cluster (pcs -f); push it with 'hactl cluster cib-push FILE'\n\n"
+                     + "Commands:\n");
         var width = commands.Commands.Max(c => c.Name.Length) + 2;
         foreach (var c in commands.Commands)
         {

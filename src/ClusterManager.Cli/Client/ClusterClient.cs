@@ -15,7 +15,7 @@ namespace ClusterManager.Cli.Client;
 /// a request id (a retry after "outcome unknown" reuses it, so a batch is applied at most once).
 /// Failures are <see cref="RpcException"/>s; <see cref="Describe"/> turns one into the message hactl prints.
 /// </summary>
-internal sealed partial class ClusterClient : IDisposable
+internal sealed partial class ClusterClient : IClusterBackend
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxRetryWindow = TimeSpan.FromSeconds(10);

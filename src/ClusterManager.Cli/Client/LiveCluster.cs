@@ -15,13 +15,17 @@ namespace ClusterManager.Cli.Client;
 /// </summary>
 internal sealed record LiveCluster(GetStatusResponse Membership, ClusterState State, ClusterSnapshot Snapshot, Transition? Transition, string? EngineError)
 {
-    /// <summary>Reads membership and state and computes the current view.</summary>
-    public static async Task<LiveCluster> ReadAsync(ClusterClient client, CancellationToken cancellationToken)
+    /// <summary>Reads membership and state and computes the current view (of a CIB file: its status section, as crm_mon -x).</summary>
+    public static async Task<LiveCluster> ReadAsync(IClusterBackend backend, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(client);
-        var membership = await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
-        membership = await FromLeaderAsync(client, membership, cancellationToken).ConfigureAwait(false);
-        var state = await client.ReadStateAsync(true, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(backend);
+        var membership = await backend.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (backend is ClusterClient client)
+        {
+            membership = await FromLeaderAsync(client, membership, cancellationToken).ConfigureAwait(false);
+        }
+
+        var state = await backend.ReadStateAsync(true, cancellationToken).ConfigureAwait(false);
         return From(membership, state);
     }
 

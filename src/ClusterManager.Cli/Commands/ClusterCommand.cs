@@ -6,9 +6,23 @@ using Grpc.Core;
 
 namespace ClusterManager.Cli.Commands;
 
-/// <summary>A command that talks to clusterd: its context and the connected client.</summary>
-internal sealed record ClusterCall(CommandContext Context, ClusterClient Client)
+/// <summary>
+/// A command that works on the cluster's configuration: its context and the backend, the live cluster or a CIB file
+/// (<c>-f FILE</c>). <see cref="Live"/> is the connected client for what only a running cluster does.
+/// </summary>
+internal sealed record ClusterCall(CommandContext Context, IClusterBackend Client)
 {
+    /// <summary>The client of the running cluster.</summary>
+    /// <exception cref="LiveClusterRequiredException">The command works on a file (<c>-f</c>).</exception>
+    public ClusterClient Live => Client as ClusterClient ?? throw new LiveClusterRequiredException();
+
+    /// <summary>Fails at once when the command works on a file: what it does needs a running cluster.</summary>
+    /// <exception cref="LiveClusterRequiredException">The command works on a file (<c>-f</c>).</exception>
+    public void RequireLive() => _ = Live;
+
+    /// <summary>True when the command works on a CIB file (<c>-f</c>) instead of the live cluster.</summary>
+    public bool OnFile => Client is FileCluster;
+
     public ArgumentCursor Args => Context.Args;
 
     public TextWriter Out => Context.Out;
@@ -72,14 +86,23 @@ internal static class ClusterCommand
         IReadOnlyList<string> words, string summary, string usage, Func<ClusterCall, TimeSpan?, CancellationToken, Task<int>> run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var fullUsage = usage.TrimEnd('\n') + "\n\nConnection options:\n" + ClusterEndpoint.OptionsHelp + WaitHelp;
+        var fullUsage = usage.TrimEnd('\n') + "\n\nConnection options:\n" + ClusterEndpoint.OptionsHelp + "\n" + FileHelp + WaitHelp;
+        var name = string.Join(' ', words);
         return new CommandDefinition(words, summary, fullUsage, async (context, cancellationToken) =>
         {
+            var file = context.Args.TakeOption("-f");
             var endpoint = ClusterEndpoint.Resolve(context.Args, context.Host);
             var wait = TakeWait(context.Args);
-            using var client = new ClusterClient(endpoint, context.Host.User, context.Time);
+            using IClusterBackend client = file is null
+                ? new ClusterClient(endpoint, context.Host.User, context.Time)
+                : new FileCluster(file, context.Host.User, context.Time);
             try
             {
+                if (file is not null && wait is not null)
+                {
+                    throw new LiveClusterRequiredException("--wait");
+                }
+
                 return await run(new ClusterCall(context, client), wait, cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException e)
@@ -87,8 +110,25 @@ internal static class ClusterCommand
                 context.Error.Write($"error: {client.Describe(e)}\n");
                 return ExitCodes.Failure;
             }
-        });
+            catch (LiveClusterRequiredException e)
+            {
+                context.Error.Write($"error: {e.MessageFor(name)}\n");
+                return ExitCodes.BadInput;
+            }
+            catch (CibFileException e)
+            {
+                context.Error.Write($"error: {e.Message}\n");
+                return ExitCodes.BadInput;
+            }
+        }) { WorksOnFile = true };
     }
+
+    private const string FileHelp = """
+          -f FILE                 work on the CIB file FILE instead of the live cluster (pcs's -f): reads come from
+                                  it, changes are checked as clusterd checks them and written to it (an empty CIB
+                                  when FILE does not exist); 'hactl cluster cib-push FILE' then applies the result
+
+        """;
 
     private const string WaitHelp = """
           --wait[=SECONDS]        after the command, wait until the cluster has nothing left to do (the policy
@@ -126,6 +166,7 @@ internal static class ClusterCommand
     public static async Task<int> WaitUntilSettledAsync(ClusterCall call, TimeSpan limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
+        call.RequireLive();
         var time = call.Context.Time;
         var deadline = time.GetUtcNow() + limit;
         while (true)

@@ -70,6 +70,12 @@ public sealed record CommandDefinition(
     string Usage,
     Func<CommandContext, CancellationToken, Task<int>> Run)
 {
+    /// <summary>
+    /// True when the command can work on a CIB file instead of the live cluster (pcs's <c>-f FILE</c>, given before the
+    /// command or among its options); false for commands that need a running cluster or this node.
+    /// </summary>
+    public bool WorksOnFile { get; init; }
+
     /// <summary>The words joined (<c>resource create</c>).</summary>
     public string Name => string.Join(' ', Words);
 

@@ -145,7 +145,7 @@ internal static class LiveStatusWriter
         writer.Write(membership.Leader.Length > 0
             ? $"{indent}  * Current DC: {membership.Leader} (term {membership.Term}) - {quorum}\n"
             : $"{indent}  * Current DC: NONE\n");
-        writer.Write($"{indent}  * Last updated: {OperationFailures.CTime(now, zone)} on {membership.LocalNode}\n");
+        writer.Write($"{indent}  * Last updated: {OperationFailures.CTime(now, zone)}{(membership.LocalNode.Length > 0 ? $" on {membership.LocalNode}" : "")}\n");
         if (lastChange is not null)
         {
             writer.Write($"{indent}  * Last change:  {OperationFailures.CTime(DateTimeOffset.FromUnixTimeMilliseconds(lastChange.TimestampUnixMs), zone)} by {lastChange.Author} (epoch {lastChange.Epoch})\n");

@@ -109,19 +109,7 @@ public static class CibFragments
             return (null, $"not well-formed XML: {ex.Message}");
         }
 
-        var cib = new XElement(
-            "cib",
-            new XAttribute("validate-with", "pacemaker-3.7"),
-            new XAttribute("epoch", "0"),
-            new XAttribute("num_updates", "0"),
-            new XAttribute("admin_epoch", "0"),
-            new XElement(
-                "configuration",
-                new XElement("crm_config"),
-                new XElement("nodes"),
-                new XElement("resources", section == "resources" ? element : null),
-                new XElement("constraints", section == "constraints" ? element : null)),
-            new XElement("status"));
+        var cib = CibFragment.Wrap(element, section);
         try
         {
             var doc = CibReader.Parse(cib.ToString(SaveOptions.DisableFormatting), Epoch0);

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
-using System.Text;
-using System.Text.RegularExpressions;
+using ClusterManager.Cib;
 using ClusterManager.Model.Configuration;
 using ClusterManager.Model.Status;
 
@@ -50,7 +49,7 @@ public static partial class StoreApplier
             return (config, "the fencing level's target node is empty");
         }
 
-        if (level.TargetPattern is { } pattern && PatternError(pattern) is { } patternError)
+        if (level.TargetPattern is { } pattern && CibFragment.PatternError(pattern) is { } patternError)
         {
             return (config, $"the fencing level's target pattern '{pattern}' is not a regular expression: {patternError}");
         }
@@ -98,7 +97,7 @@ public static partial class StoreApplier
             .ToHashSet(StringComparer.Ordinal);
         if (level.Id.Length == 0)
         {
-            level = level with { Id = UniqueId(ids, $"fl-{Sanitize(DescribeTarget(level))}-{level.Index}") };
+            level = level with { Id = CibFragment.FencingLevelId(ids, DescribeTarget(level), level.Index) };
         }
         else if (ids.Contains(level.Id))
         {
@@ -181,50 +180,5 @@ public static partial class StoreApplier
         }
 
         return history;
-    }
-
-    private static string? PatternError(string pattern)
-    {
-        if (pattern.Length == 0)
-        {
-            return "it is empty";
-        }
-
-        try
-        {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-            return null;
-        }
-        catch (ArgumentException e)
-        {
-            return e.Message;
-        }
-    }
-
-    private static string Sanitize(string text)
-    {
-        var sb = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            sb.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
-        }
-
-        return sb.ToString();
-    }
-
-    private static string UniqueId(HashSet<string> ids, string id)
-    {
-        if (!ids.Contains(id))
-        {
-            return id;
-        }
-
-        for (var i = 1; ; i++)
-        {
-            if (!ids.Contains($"{id}-{i}"))
-            {
-                return $"{id}-{i}";
-            }
-        }
     }
 }

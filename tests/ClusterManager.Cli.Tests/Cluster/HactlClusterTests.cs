@@ -358,6 +358,69 @@ public sealed class HactlClusterTests
     }
 
     [Test]
+    public async Task CibPush_AppliesTheFilesEdits_AsOneBatch()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"cmt-push-{Guid.NewGuid():N}.xml");
+        try
+        {
+            await Ok("cluster", "cib", file);
+            await Ok("-f", file, "resource", "create", "push-a", "ocf:heartbeat:Dummy", "--disabled");
+            await Ok("-f", file, "resource", "create", "push-b", "ocf:heartbeat:Dummy", "--disabled");
+            await Ok("-f", file, "constraint", "order", "push-a", "then", "push-b");
+
+            var pushed = await Ok("cluster", "cib-push", file, "--config");
+            var config = await Json("resource", "config");
+            var constraints = await Json("constraint", "config");
+            var history = await Json("history", "--limit", "1");
+
+            Assert.That(pushed, Does.Contain("CIB updated: 3 change(s) applied as one batch"));
+            Assert.That(config.GetProperty("primitives").EnumerateArray().Select(p => p.GetProperty("id").GetString()), Is.SupersetOf(new[] { "push-a", "push-b" }));
+            Assert.That(constraints.GetProperty("order").EnumerateArray().Select(o => o.GetProperty("attributes").GetProperty("constraint_id").GetString()),
+                Does.Contain("order-push-a-push-b-mandatory"));
+            Assert.That(history[0].GetProperty("changes").EnumerateArray().Select(c => c.GetString()),
+                Is.EqualTo(new[] { "put primitive push-a (ocf:heartbeat:Dummy)", "put primitive push-b (ocf:heartbeat:Dummy)", "put order order-push-a-push-b-mandatory (push-a then push-b)" }));
+            Assert.That(await Ok("cluster", "cib-push", file, "--config"), Does.Contain("no changes"));
+        }
+        finally
+        {
+            File.Delete(file);
+            await Run(Follower, "resource", "delete", "push-a", "--yes");
+            await Run(Follower, "resource", "delete", "push-b", "--yes");
+        }
+    }
+
+    [Test]
+    public async Task CibPush_KeepsOthersChanges_WithDiffAgainst()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"cmt-push-{Guid.NewGuid():N}.xml");
+        var original = file + ".orig";
+        try
+        {
+            await Ok("cluster", "cib", file);
+            File.Copy(file, original);
+            await Ok("-f", file, "resource", "create", "diff-mine", "ocf:heartbeat:Dummy", "--disabled");
+            await Ok("resource", "create", "diff-theirs", "ocf:heartbeat:Dummy", "--disabled");
+            await Ok("resource", "meta", "diff-theirs", "resource-stickiness=10");
+
+            var (outdated, _, outdatedError) = await Run(Follower, "cluster", "cib-push", file);
+            var pushed = await Ok("cluster", "cib-push", file, $"diff-against={original}");
+            var ids = (await Json("resource", "config")).GetProperty("primitives").EnumerateArray().Select(p => p.GetProperty("id").GetString()).ToList();
+
+            Assert.That(outdated, Is.EqualTo(ExitCodes.Failure));
+            Assert.That(outdatedError, Does.Contain("is older than the cluster's configuration").And.Contain("diff-against=ORIGINAL"));
+            Assert.That(pushed, Does.Contain("create resource diff-mine").And.Contain("1 change(s) applied"));
+            Assert.That(ids, Is.SupersetOf(new[] { "diff-mine", "diff-theirs" }));
+        }
+        finally
+        {
+            File.Delete(file);
+            File.Delete(original);
+            await Run(Follower, "resource", "delete", "diff-mine", "--yes");
+            await Run(Follower, "resource", "delete", "diff-theirs", "--yes");
+        }
+    }
+
+    [Test]
     public async Task ClusterDestroy_Refuses_WhileClusterdRuns()
     {
         var host = HactlHost.Isolated with { ClusterdConfigFile = _cluster.ConfigPath(0) };

@@ -84,7 +84,7 @@ internal static class ClusterMembershipCommands
             throw new UsageException($"unexpected argument '{call.Args.Peek()}'");
         }
 
-        var response = await call.Client.ListMembersAsync(cancellationToken).ConfigureAwait(false);
+        var response = await call.Live.ListMembersAsync(cancellationToken).ConfigureAwait(false);
         if (format == OutputFormat.Json)
         {
             ClusterCommand.WriteJson(call.Out, new JsonObject

@@ -63,7 +63,7 @@ internal static class NodeCommands
         }
         else if (nodes.Count == 0)
         {
-            nodes.Add(status.LocalNode);
+            nodes.Add(call.OnFile ? throw new UsageException("give the node name(s) or --all: a CIB file (-f) has no local node") : status.LocalNode);
         }
 
         if (nodes.FirstOrDefault(n => !members.Contains(n)) is { } unknown)

@@ -21,6 +21,7 @@ internal static partial class ResourceCommands
 
     private static async Task<int> RestartAsync(ClusterCall call, TimeSpan? wait, CancellationToken cancellationToken)
     {
+        call.RequireLive();
         var args = call.Args;
         var id = args.Take("resource id");
         var node = args.AtEnd ? null : args.Take("node");

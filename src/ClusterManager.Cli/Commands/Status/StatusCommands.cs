@@ -30,6 +30,7 @@ internal static class StatusCommands
 
     private static async Task<int> WaitAsync(ClusterCall call, TimeSpan? wait, CancellationToken cancellationToken)
     {
+        call.RequireLive();
         var args = call.Args;
         var limit = wait ?? TimeSpan.FromMinutes(60);
         if (!args.AtEnd)
@@ -264,6 +265,7 @@ internal static class StatusCommands
 
     private static async Task<int> QuorumAsync(ClusterCall call, CancellationToken cancellationToken)
     {
+        call.RequireLive();
         var format = ClusterCommand.TakeFormat(call.Args);
         call.Args.EnsureEnd();
         var status = await call.Client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
@@ -320,7 +322,7 @@ internal static class StatusCommands
             throw new UsageException($"--limit '{limitText}' is not a number");
         }
 
-        var history = await call.Client.GetHistoryAsync(limit, catchUp: true, cancellationToken).ConfigureAwait(false);
+        var history = await call.Live.GetHistoryAsync(limit, catchUp: true, cancellationToken).ConfigureAwait(false);
         if (format == OutputFormat.Json)
         {
             ClusterCommand.WriteJson(call.Out, new JsonArray([.. history.Entries.Select(e => (JsonNode)new JsonObject
@@ -425,8 +427,14 @@ internal static class StatusCommands
         return ExitCodes.Ok;
     }
 
-    private static async Task<HistoryEntry?> LastChangeAsync(ClusterClient client, CancellationToken cancellationToken)
+    private static async Task<HistoryEntry?> LastChangeAsync(IClusterBackend backend, CancellationToken cancellationToken)
     {
+        if (backend is not ClusterClient client)
+        {
+            // A CIB file has no change history.
+            return null;
+        }
+
         // The state was just read through the leader: no need to catch up again.
         var history = await client.GetHistoryAsync(1, catchUp: false, cancellationToken).ConfigureAwait(false);
         return history.Entries.LastOrDefault();

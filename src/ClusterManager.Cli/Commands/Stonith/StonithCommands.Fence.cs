@@ -51,6 +51,7 @@ internal static partial class StonithCommands
 
     private static async Task<int> FenceAsync(ClusterCall call, CancellationToken cancellationToken)
     {
+        call.RequireLive();
         var off = call.Args.TakeFlag("--off");
         var timeoutText = call.Args.TakeOption("--timeout");
         var node = call.Args.Take("node");
@@ -67,12 +68,12 @@ internal static partial class StonithCommands
         var status = await call.Client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         using var other = status.LocalNode == node
             && status.Members.FirstOrDefault(m => m.Name != node && m.Status != "unavailable" && m.ApiEndpoint.Length > 0) is { } member
-            ? call.Client.WithAddress(member.ApiEndpoint, call.Client.Endpoint.Timeout)
+            ? call.Live.WithAddress(member.ApiEndpoint, call.Live.Endpoint.Timeout)
             : null;
         FenceNodeResponse response;
         try
         {
-            response = await (other ?? call.Client).FenceNodeAsync(node, off, timeout, cancellationToken).ConfigureAwait(false);
+            response = await (other ?? call.Live).FenceNodeAsync(node, off, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
         {
@@ -92,6 +93,7 @@ internal static partial class StonithCommands
 
     private static async Task<int> ConfirmAsync(ClusterCall call, CancellationToken cancellationToken)
     {
+        call.RequireLive();
         var yes = call.Args.TakeFlag("--yes", "-y");
         var force = call.Args.TakeFlag("--force");
         var node = call.Args.Take("node");
@@ -109,10 +111,11 @@ internal static partial class StonithCommands
 
     private static async Task<int> HistoryShowAsync(ClusterCall call, CancellationToken cancellationToken)
     {
+        call.RequireLive();
         var format = ClusterCommand.TakeFormat(call.Args);
         var node = call.Args.AtEnd ? null : call.Args.Take("node");
         call.Args.EnsureEnd();
-        var history = await call.Client.GetFenceHistoryAsync(node, cancellationToken).ConfigureAwait(false);
+        var history = await call.Live.GetFenceHistoryAsync(node, cancellationToken).ConfigureAwait(false);
         var events = history.Events.Reverse().ToList();
         if (format == OutputFormat.Json)
         {
@@ -160,6 +163,7 @@ internal static partial class StonithCommands
 
     private static async Task<int> HistoryCleanupAsync(ClusterCall call, CancellationToken cancellationToken)
     {
+        call.RequireLive();
         var node = call.Args.AtEnd ? null : call.Args.Take("node");
         call.Args.EnsureEnd();
         var cleanup = new FenceHistoryCleanup();
