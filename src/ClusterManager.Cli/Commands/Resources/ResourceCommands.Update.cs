@@ -40,13 +40,31 @@ internal static partial class ResourceCommands
         ["resource", "enable"], "allow the cluster to start resources", EnableUsage, (call, ct) => SetEnabledAsync(call, true, ct));
 
     private const string DisableUsage = """
-        Usage: hactl resource disable RESOURCE_ID...
+        Usage: hactl resource disable RESOURCE_ID... [--safe [--brief] [--no-strict]] [--simulate [--brief]]
 
         Stops the resources and keeps them stopped (meta target-role=Stopped).
+          --simulate    change nothing: print what the cluster would do (the transition summary); with --brief
+                        only the other resources that would be affected, one per line
+          --safe        change nothing if any other resource would be affected in any way (stopped, started,
+                        moved, promoted, demoted, restarted); with --brief only the error is printed
+          --no-strict   with --safe: refuse only when another resource would be stopped or demoted (moves allowed)
+        The check uses the policy engine on the cluster's current state, and the change is applied only if nobody
+        changed the configuration since (else run it again).
         """;
 
     private static readonly CommandDefinition Disable = ClusterCommand.Define(
         ["resource", "disable"], "stop resources and keep them stopped", DisableUsage, (call, ct) => SetEnabledAsync(call, false, ct));
+
+    private const string SafeDisableUsage = """
+        Usage: hactl resource safe-disable RESOURCE_ID... [--brief] [--no-strict] [--simulate [--brief]] [--force]
+
+        resource disable --safe: stops the resources and keeps them stopped, but changes nothing if any other
+        resource would be affected (see resource disable --help). --force skips the check.
+        """;
+
+    private static readonly CommandDefinition SafeDisable = ClusterCommand.Define(
+        ["resource", "safe-disable"], "disable resources only if no other resource is affected", SafeDisableUsage,
+        (call, ct) => SetEnabledAsync(call, false, ct, safeCommand: true));
 
     private const string GroupAddUsage = """
         Usage: hactl resource group add GROUP_ID RESOURCE_ID... [--before RESOURCE_ID | --after RESOURCE_ID]
@@ -224,16 +242,17 @@ internal static partial class ResourceCommands
     }
 
     /// <summary>resource enable/disable, stonith enable/disable: target-role on each resource, one batch.</summary>
-    internal static async Task<int> SetEnabledAsync(ClusterCall call, bool enable, CancellationToken cancellationToken)
+    internal static async Task<int> SetEnabledAsync(ClusterCall call, bool enable, CancellationToken cancellationToken, bool safeCommand = false)
     {
         var args = call.Args;
+        var check = enable ? null : DisableCheck.Take(args, safeCommand);
         var ids = new List<string> { args.Take("resource id") };
         while (!args.AtEnd)
         {
             ids.Add(args.Take("resource id"));
         }
 
-        return await ClusterCommand.EditAsync(call, state =>
+        EditPlan Plan(ClusterState state)
         {
             var allIds = CibEdit.AllIds(state.Cib);
             var tops = new List<XElement>();
@@ -266,7 +285,11 @@ internal static partial class ResourceCommands
             }
 
             return EditPlan.Of([.. tops.Select(t => Changes.PutResource(t, WriteMode.Replace))]);
-        }, cancellationToken).ConfigureAwait(false);
+        }
+
+        return check is { Checks: true }
+            ? await check.RunAsync(call, ids, Plan, cancellationToken).ConfigureAwait(false)
+            : await ClusterCommand.EditAsync(call, Plan, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<int> GroupAddAsync(ClusterCall call, CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ internal static partial class ResourceCommands
     /// <summary>Every resource command.</summary>
     public static IEnumerable<CommandDefinition> All =>
     [
-        Create, Delete, Remove, Update, Meta, Enable, Disable, GroupAdd, GroupList, GroupRemove, GroupDelete, Ungroup,
+        Create, Delete, Remove, Update, Meta, Enable, Disable, SafeDisable, GroupAdd, GroupList, GroupRemove, GroupDelete, Ungroup,
         Move, MoveWithConstraint, Ban, Clear, Cleanup, Refresh, FailcountShow, Failcount, FailcountReset,
         Config, Show, ResourceStatus, StatusBare, Defaults, DefaultsConfig, DefaultsUpdate, OpDefaults, OpDefaultsConfig, OpDefaultsUpdate,
         CloneCommand, Promotable, Unclone, Manage, Unmanage, OpAdd, OpDelete, OpRemove, Restart,
