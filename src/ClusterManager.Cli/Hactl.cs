@@ -29,6 +29,7 @@ public static class Hactl
         .AddRange(NodeCommands.All)
         .Add(ClusterSetupCommand.Definition)
         .Add(ClusterCibPushCommand.Definition)
+        .Add(ClusterVerifyCommand.Definition)
         .AddRange(ClusterNodeCommands.All)
         .AddRange(ClusterMembershipCommands.All)
         .AddRange(Commands.Host.HostCommands.All)
