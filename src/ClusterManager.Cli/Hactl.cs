@@ -30,6 +30,7 @@ public static class Hactl
         .Add(ClusterSetupCommand.Definition)
         .Add(ClusterCibPushCommand.Definition)
         .Add(ClusterVerifyCommand.Definition)
+        .Add(ClusterConfigCommand.Definition)
         .AddRange(ClusterNodeCommands.All)
         .AddRange(ClusterMembershipCommands.All)
         .AddRange(Commands.Host.HostCommands.All)

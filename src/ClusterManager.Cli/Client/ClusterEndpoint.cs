@@ -190,6 +190,21 @@ internal sealed record ClusterdConfig(
     /// <summary>The file of accepted API token hashes.</summary>
     public string? TokenHashesFile { get; init; }
 
+    /// <summary>The Raft timing options as written in the file (absent ones: clusterd's defaults), for <c>cluster config</c>.</summary>
+    public IReadOnlyDictionary<string, double> RaftOptions { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>clusterd's defaults of <see cref="RaftOptions"/> (ClusterdOptions).</summary>
+    public static readonly IReadOnlyDictionary<string, double> RaftDefaults = new Dictionary<string, double>(StringComparer.Ordinal)
+    {
+        ["LowerElectionTimeoutMs"] = 200,
+        ["UpperElectionTimeoutMs"] = 400,
+        ["RequestTimeoutMs"] = 300,
+        ["ConnectTimeoutMs"] = 150,
+        ["HeartbeatThreshold"] = 0.5,
+        ["SnapshotInterval"] = 10_000,
+        ["WriteTimeoutMs"] = 5000,
+    };
+
     /// <summary>Reads <paramref name="path"/>; null when it does not exist or cannot be read as clusterd's JSON.</summary>
     public static ClusterdConfig? TryLoad(string path)
     {
@@ -255,6 +270,10 @@ internal sealed record ClusterdConfig(
         {
             DataDirectory = Text(section, "DataDirectory") ?? "/var/lib/clustermanager",
             TokenHashesFile = security is { } s3 ? Text(s3, "TokenHashesFile") : null,
+            RaftOptions = RaftDefaults.ToDictionary(
+                d => d.Key,
+                d => Child(section, d.Key) is { ValueKind: JsonValueKind.Number } n ? n.GetDouble() : d.Value,
+                StringComparer.Ordinal),
         };
     }
 

@@ -210,6 +210,27 @@ public sealed class FileClusterTests
     }
 
     [Test]
+    public void ClusterConfig_ShowsTheFilesNodes_WithoutRaftOptions()
+    {
+        var file = PathOf("status.xml");
+        File.WriteAllText(file, StatusCib);
+
+        var (code, output, _) = Run("-f", file, "cluster", "config");
+
+        Assert.That((code, output), Is.EqualTo((0, """
+            Cluster Name: (not set: hactl property set cluster-name=NAME)
+            Nodes:
+              n1:
+                role: node
+              n2:
+                role: node
+            Quorum Options:
+              votes: 2 (quorum: 2)
+
+            """)));
+    }
+
+    [Test]
     public void Status_ShowsTheFilesStatusSection_AsCrmMonX()
     {
         var file = PathOf("status.xml");

@@ -51,6 +51,29 @@ public sealed class HactlClusterTests
         JsonDocument.Parse(await Ok([.. args, "--output", "json"])).RootElement.Clone();
 
     [Test]
+    public async Task ClusterConfig_ShowsTheNameMembersQuorumAndRaftOptions()
+    {
+        await Ok("property", "set", "cluster-name=myha-cluster");
+        var host = HactlHost.Isolated with
+        {
+            GetVariable = name => name == "HACTL_SERVER" ? _cluster.ApiEndpoints[Follower] : null,
+            User = "e2e",
+            ClusterdConfigFile = _cluster.ConfigPath(Follower),
+        };
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await Hactl.RunAsync(["cluster", "config"], stdout, stderr, TimeProvider.System, host);
+
+        var text = stdout.ToString();
+        Assert.That(code, Is.Zero, stderr.ToString());
+        Assert.That(text, Does.StartWith("Cluster Name: myha-cluster\nTransport: Raft over TCP\nNodes:\n  n1:\n    Raft address: 127.0.0.1:"));
+        Assert.That(text, Does.Contain($"    API address: {_cluster.ApiEndpoints[2]}\n    role: node\n"));
+        Assert.That(text, Does.Contain("Quorum Options:\n  votes: 3 (quorum: 2)\n"));
+        Assert.That(text, Does.Contain($"Raft Options ({_cluster.ConfigPath(Follower)}):\n  election timeout: "));
+    }
+
+    [Test]
     public async Task SeedCommands_ConfigureTheCluster_ThroughAFollower()
     {
         string[][] seed =
