@@ -44,6 +44,28 @@ public sealed partial class SnapshotInstallTests
         return request;
     }
 
+    /// <summary>
+    /// A write as a client should make it: on UNAVAILABLE (leadership lost on a loaded machine: outcome unknown) the
+    /// same request id is sent again to whoever leads now, which is safe because request ids are idempotent.
+    /// </summary>
+    private static async Task ApplyAsync(TestCluster cluster, ApplyChangesRequest request)
+    {
+        var giveUp = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var leader = await cluster.WaitForLeaderAsync();
+            try
+            {
+                await cluster.Client(leader).ApplyChangesAsync(request, deadline: DateTime.UtcNow.AddSeconds(30));
+                return;
+            }
+            catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Unavailable && DateTime.UtcNow < giveUp)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
     [TestCase(5, 1, TestName = "ApplyChanges_LaggingFollowerConverges_WhenSnapshotInstalledUnderLoad")]
     [TestCase(10, 100, TestName = "ApplyChanges_LaggingFollowerConverges_WhenLargeSnapshotInstalled")]
     public async Task ApplyChanges_LaggingFollowerConverges_WhenSnapshotInstalled(int batches, int resourcesPerBatch)
@@ -52,7 +74,7 @@ public sealed partial class SnapshotInstallTests
         var leader = await cluster.WaitForLeaderAsync();
         var lagging = Enumerable.Range(0, cluster.Size).First(i => i != leader);
         var writer = Enumerable.Range(0, cluster.Size).First(i => i != leader && i != lagging);
-        await cluster.Client(leader).ApplyChangesAsync(Attribute("first", 0), deadline: DateTime.UtcNow.AddSeconds(30));
+        await ApplyAsync(cluster, Attribute("first", 0));
         await cluster.WaitForEpochAsync(lagging, 1);
         var before = (await cluster.Client(lagging).GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(30))).AppliedIndex;
         cluster.Kill(lagging);
@@ -60,12 +82,12 @@ public sealed partial class SnapshotInstallTests
         // Enough entries for several snapshots, so the leader's log no longer reaches back to the follower's position.
         for (var b = 0; b < batches; b++)
         {
-            await cluster.Client(leader).ApplyChangesAsync(Batch($"big-{b}", resourcesPerBatch, b * resourcesPerBatch), deadline: DateTime.UtcNow.AddSeconds(30));
+            await ApplyAsync(cluster, Batch($"big-{b}", resourcesPerBatch, b * resourcesPerBatch));
         }
 
         for (var n = 0; n < 40; n++)
         {
-            await cluster.Client(leader).ApplyChangesAsync(Attribute($"pre-{n}", n), deadline: DateTime.UtcNow.AddSeconds(30));
+            await ApplyAsync(cluster, Attribute($"pre-{n}", n));
         }
 
         // Restart the follower while 8 clients keep writing through the third node.
