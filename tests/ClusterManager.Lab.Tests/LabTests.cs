@@ -136,7 +136,8 @@ public class LabTests
     public async Task FenceCmIpmi_RebootsNodeContainer_ThroughItsBmcFromAnotherNode()
     {
         var before = LabScript.RecordedPid("n1");
-        const string Arguments = "action=reboot\\nip=198.18.0.31\\nusername=admin\\npassword=cmlab-ipmi-secret\\nnodename=n1\\n";
+        // power_timeout 60: the lab BMC powers off by killing the container, which took over 20 s once at load 15-20.
+        const string Arguments = "action=reboot\\nip=198.18.0.31\\nusername=admin\\npassword=cmlab-ipmi-secret\\nnodename=n1\\npower_timeout=60\\n";
 
         var fence = LabScript.Lab("exec", "n2", "sh", "-c", $"printf '{Arguments}' | /usr/lib/clustermanager/fencing-agents/fence_cm_ipmi");
 
