@@ -81,6 +81,20 @@ public sealed class ClusterVerifyTests
     }
 
     [Test]
+    public void Verify_WritesJson_WithOutputJson()
+    {
+        var file = Cib("true", "Nope");
+
+        var (code, output, _) = Run("cluster", "verify", "--output", "json", file);
+
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure));
+        Assert.That(json.RootElement.GetProperty("valid").GetBoolean(), Is.False);
+        Assert.That(json.RootElement.GetProperty("errors").EnumerateArray().Select(e => e.GetString()), Has.One.Contains("with-rsc 'Nope' names no resource"));
+        Assert.That(json.RootElement.GetProperty("warnings").EnumerateArray().Select(e => e.GetString()), Has.Member("No stonith devices and stonith-enabled is not false"));
+    }
+
+    [Test]
     public void Verify_RefusesAMissingFile()
     {
         var (code, _, error) = Run("cluster", "verify", Path.Combine(_directory, "none.xml"));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using ClusterManager.Api.V1;
 using ClusterManager.Cli.Client;
 
@@ -13,7 +14,7 @@ namespace ClusterManager.Cli.Commands.Cluster;
 internal static class ClusterConfigCommand
 {
     private const string Usage = """
-        Usage: hactl cluster config [--output json]
+        Usage: hactl cluster config [--output text|json]
 
         Shows the cluster's name (property cluster-name), its members (Raft and API addresses, voter or witness,
         state), the quorum (votes and the majority needed) and this node's Raft options from clusterd.json
@@ -26,12 +27,7 @@ internal static class ClusterConfigCommand
 
     private static async Task<int> RunAsync(ClusterCall call, CancellationToken cancellationToken)
     {
-        var json = call.Args.TakeOption("--output") switch
-        {
-            null or "text" => false,
-            "json" => true,
-            var other => throw new UsageException($"--output '{other}': use text or json"),
-        };
+        var json = ClusterCommand.TakeFormat(call.Args) == OutputFormat.Json;
         call.Args.EnsureEnd();
         var state = await call.Client.ReadStateAsync(includeStatus: false, cancellationToken).ConfigureAwait(false);
         var name = state.Snapshot.Configuration.Properties.SelectMany(s => s.Pairs).LastOrDefault(p => p.Name == "cluster-name")?.Value;
@@ -42,15 +38,24 @@ internal static class ClusterConfigCommand
         var voters = members.Count(m => m.Voting);
         if (json)
         {
-            var document = new
+            var nodes = new JsonArray();
+            foreach (var m in members.OrderBy(m => m.Name, StringComparer.Ordinal))
             {
-                clusterName = name,
-                nodes = members.Select(m => new { name = m.Name, raft = m.RaftEndpoint, api = m.ApiEndpoint, witness = m.Witness, state = m.State, voting = m.Voting }),
-                quorum = new { votes = voters, majority = voters / 2 + 1 },
-                raftOptions = local?.RaftOptions,
-                raftOptionsFrom = local is null ? null : call.Context.Host.ClusterdConfigFile,
-            };
-            call.Out.Write(System.Text.Json.JsonSerializer.Serialize(document, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+                nodes.Add(new JsonObject
+                {
+                    ["name"] = m.Name, ["raft"] = m.RaftEndpoint, ["api"] = m.ApiEndpoint, ["witness"] = m.Witness, ["state"] = m.State, ["voting"] = m.Voting,
+                });
+            }
+
+            var options = local is null ? null : new JsonObject(local.RaftOptions.Select(o => KeyValuePair.Create(o.Key, (JsonNode?)JsonValue.Create(o.Value))));
+            ClusterCommand.WriteJson(call.Out, new JsonObject
+            {
+                ["cluster_name"] = name,
+                ["nodes"] = nodes,
+                ["quorum"] = new JsonObject { ["votes"] = voters, ["needed"] = voters / 2 + 1 },
+                ["raft_options"] = options,
+                ["raft_options_file"] = local is null ? null : call.Context.Host.ClusterdConfigFile,
+            });
             return ExitCodes.Ok;
         }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ClusterManager.Cli.Client;
 using ClusterManager.Cli.Output;
 using ClusterManager.Model.Validation;
@@ -12,13 +13,14 @@ namespace ClusterManager.Cli.Commands.Cluster;
 internal static class ClusterVerifyCommand
 {
     private const string Usage = """
-        Usage: hactl cluster verify [-V] [FILE]
+        Usage: hactl cluster verify [-V] [--output text|json] [FILE]
 
         Checks the configuration of the running cluster (or of the CIB in FILE, as hactl -f FILE cluster verify):
         errors (what Pacemaker would reject or ignore: a constraint naming a missing resource, a bad score, an
         invalid option value...), warnings (unknown option names, constraints on unknown nodes, nodes no fence
         device can fence while fencing is on) and the policy engine's own warnings. Prints nothing when all is
-        well; -V also prints what was checked. Exit 0 without errors, 1 with errors.
+        well; -V also prints what was checked; --output json gives {valid, errors, warnings}. Exit 0 without errors,
+        1 with errors.
         """;
 
     public static readonly CommandDefinition Definition = ClusterCommand.Define(
@@ -27,6 +29,7 @@ internal static class ClusterVerifyCommand
     private static async Task<int> RunAsync(ClusterCall call, CancellationToken cancellationToken)
     {
         var verbose = call.Args.TakeFlag("-V", "--verbose");
+        var json = ClusterCommand.TakeFormat(call.Args) == OutputFormat.Json;
         var file = call.Args.AtEnd ? null : call.Args.Take("file");
         call.Args.EnsureEnd();
         LiveCluster live;
@@ -61,6 +64,17 @@ internal static class ClusterVerifyCommand
         warnings.AddRange(live.Transition?.Warnings ?? []);
         warnings.AddRange(LiveStatusWriter.Warnings(configuration));
         warnings.AddRange(FencingCoverage.Warnings(configuration, LiveStatusWriter.Nodes(live).Select(n => n.Name), unverifiable: false));
+        if (json)
+        {
+            ClusterCommand.WriteJson(call.Out, new JsonObject
+            {
+                ["valid"] = errors.Count == 0,
+                ["errors"] = new JsonArray([.. errors.Select(e => (JsonNode?)JsonValue.Create(e))]),
+                ["warnings"] = new JsonArray([.. warnings.Distinct(StringComparer.Ordinal).Select(w => (JsonNode?)JsonValue.Create(w))]),
+            });
+            return errors.Count == 0 ? ExitCodes.Ok : ExitCodes.Failure;
+        }
+
         foreach (var error in errors)
         {
             call.Out.Write($"error: {error}\n");
