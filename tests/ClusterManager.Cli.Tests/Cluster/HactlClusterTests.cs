@@ -274,6 +274,55 @@ public sealed class HactlClusterTests
     }
 
     [Test]
+    public async Task ResourceMove_RemovesItsConstraintOnceMoved_OrPutsItBackWhenTheResourceWouldReturn()
+    {
+        await Ok("property", "set", "stonith-enabled=false");
+        (int Code, string Out, string Err) moved, returns, already;
+        string stickyBefore, stickyAfter, home, homeAfter, constraints;
+        try
+        {
+            // Sticky: moves and stays once its constraint is gone.
+            await Ok("resource", "create", "mv-sticky", "ocf:heartbeat:Dummy", "meta", "resource-stickiness=100", "--wait=60");
+            stickyBefore = await RunningNodeAsync("mv-sticky");
+            moved = await Run(Follower, "resource", "move", "mv-sticky", new[] { "n1", "n2", "n3" }.First(n => n != stickyBefore), "--wait=60");
+            stickyAfter = await RunningNodeAsync("mv-sticky");
+
+            // Prefers its node by 200 without stickiness: it would come back, so the constraint is put back.
+            await Ok("resource", "create", "mv-home", "ocf:heartbeat:Dummy", "meta", "resource-stickiness=0", "--wait=60");
+            home = await RunningNodeAsync("mv-home");
+            await Ok("constraint", "location", "mv-home", "prefers", $"{home}=200", "--wait=60");
+            returns = await Run(Follower, "resource", "move", "mv-home", new[] { "n1", "n2", "n3" }.First(n => n != home), "--wait=60");
+            await Ok("status", "wait", "60s");
+            homeAfter = await RunningNodeAsync("mv-home");
+            constraints = await Ok("constraint", "config", "--full");
+            already = await Run(Follower, "resource", "move", "mv-home", homeAfter);
+        }
+        finally
+        {
+            await Ok("resource", "delete", "mv-sticky", "--yes", "--wait=60");
+            await Ok("resource", "delete", "mv-home", "--yes", "--wait=60");
+            await Ok("property", "unset", "stonith-enabled");
+        }
+
+        Assert.That(moved.Code, Is.Zero, moved.Err);
+        Assert.That(moved.Out, Is.EqualTo($"'mv-sticky' moved to {stickyAfter}; the temporary constraint cli-prefer-mv-sticky was removed\n"));
+        Assert.That(stickyAfter, Is.Not.EqualTo(stickyBefore));
+        Assert.That(returns.Code, Is.EqualTo(ExitCodes.Failure));
+        Assert.That(returns.Err, Does.Contain("'mv-home' would move back").And.Contain("the constraint was put back"));
+        Assert.That(constraints, Does.Contain("cli-prefer-mv-home").And.Not.Contain("cli-prefer-mv-sticky"));
+        Assert.That(homeAfter, Is.Not.EqualTo(home), "the put-back constraint keeps it where it was moved");
+        Assert.That((already.Code, already.Err), Is.EqualTo((ExitCodes.Failure, $"error: resource 'mv-home' already runs on {homeAfter}\n")));
+    }
+
+    /// <summary>The node <c>hactl status</c> shows a primitive started on.</summary>
+    private async Task<string> RunningNodeAsync(string id)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(await Ok("status"), $@"\* {id}\t\([^)]*\):\t Started (\S+)");
+        Assert.That(match.Success, Is.True, $"{id} is started");
+        return match.Groups[1].Value;
+    }
+
+    [Test]
     public async Task StatusQuery_AnswersAsPcs_WithExitCodes()
     {
         await Ok("property", "set", "stonith-enabled=false");

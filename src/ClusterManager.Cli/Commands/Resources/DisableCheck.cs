@@ -159,7 +159,7 @@ internal sealed record DisableCheck(bool Simulate, bool Safe, bool Brief, bool N
     }
 
     /// <summary>A clone instance's resource id (<c>apache:1</c> is <c>apache</c>).</summary>
-    private static string BaseId(string subject)
+    public static string BaseId(string subject)
     {
         var colon = subject.LastIndexOf(':');
         return colon > 0 && subject[(colon + 1)..].All(char.IsAsciiDigit) ? subject[..colon] : subject;

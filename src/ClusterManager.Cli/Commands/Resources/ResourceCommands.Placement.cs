@@ -7,20 +7,31 @@ namespace ClusterManager.Cli.Commands.Resources;
 internal static partial class ResourceCommands
 {
     private const string MoveUsage = """
-        Usage: hactl resource move RESOURCE_ID [NODE] [--promoted]
-               hactl resource move-with-constraint RESOURCE_ID [NODE] [--promoted]
+        Usage: hactl resource move RESOURCE_ID [NODE] [--promoted] [--strict] [--wait[=SECONDS]]
 
-        Moves a resource with a location constraint, as crm_resource --move: to NODE with cli-prefer-RESOURCE_ID
-        (score INFINITY), or away from the node it runs on with cli-ban-RESOURCE_ID-on-NODE (-INFINITY). The
-        constraint stays until 'hactl resource clear RESOURCE_ID' (pcs 0.10 behaviour; pcs 0.11's move removes it
-        once the resource has moved).
+        Moves a resource as pcs 0.11 does: a temporary location constraint (to NODE: cli-prefer-RESOURCE_ID,
+        INFINITY; without NODE: away from the node it runs on, cli-ban-RESOURCE_ID-on-NODE, -INFINITY), then, once
+        the cluster has moved it, the constraint is removed again. Before anything is changed the policy engine
+        checks that the constraint does move the resource (and with --strict that no other resource is affected);
+        after the removal it checks that the resource stays: if it would move back, the constraint is put back and
+        the command fails ('hactl resource clear RESOURCE_ID' removes it). --wait limits the wait for the move
+        (default 10 minutes). On a file (-f) the constraint stays, as move-with-constraint.
         """;
 
-    private static readonly CommandDefinition Move = ClusterCommand.Define(
-        ["resource", "move"], "move a resource (cli-prefer / cli-ban constraint)", MoveUsage, (call, ct) => MoveAsync(call, ban: false, ct));
+    private static readonly CommandDefinition Move = ClusterCommand.DefineWaiting(
+        ["resource", "move"], "move a resource (temporary constraint, removed once moved)", MoveUsage, MoveAndClearAsync);
+
+    private const string MoveWithConstraintUsage = """
+        Usage: hactl resource move-with-constraint RESOURCE_ID [NODE] [--promoted]
+
+        Moves a resource with a location constraint, as crm_resource --move and pcs 0.10's move: to NODE with
+        cli-prefer-RESOURCE_ID (score INFINITY), or away from the node it runs on with cli-ban-RESOURCE_ID-on-NODE
+        (-INFINITY). The constraint stays until 'hactl resource clear RESOURCE_ID'.
+        """;
 
     private static readonly CommandDefinition MoveWithConstraint = ClusterCommand.Define(
-        ["resource", "move-with-constraint"], "move a resource (= resource move)", MoveUsage, (call, ct) => MoveAsync(call, ban: false, ct));
+        ["resource", "move-with-constraint"], "move a resource with a lasting constraint (pcs 0.10 move)", MoveWithConstraintUsage,
+        (call, ct) => MoveAsync(call, ban: false, ct));
 
     private const string BanUsage = """
         Usage: hactl resource ban RESOURCE_ID [NODE] [--promoted]
@@ -46,7 +57,6 @@ internal static partial class ResourceCommands
     {
         var args = call.Args;
         var promoted = args.TakeFlag("--promoted", "--master");
-        args.TakeFlag("--strict");
         args.TakeFlag("--autodelete");
         var id = args.Take("resource id");
         var node = args.AtEnd ? null : args.Take("node");
@@ -81,27 +91,31 @@ internal static partial class ResourceCommands
             from = running[0].Value;
         }
 
-        return await ClusterCommand.EditAsync(call, state =>
-        {
-            if (CibEdit.FindResource(state.Resources, id) is null)
-            {
-                return EditPlan.Fail($"resource '{id}' does not exist");
-            }
-
-            if (!ban && node is not null)
-            {
-                var prefer = ConstraintXml.Location(ConstraintXml.PreferId(id), id, node, "INFINITY", role);
-                return EditPlan.Of([Changes.PutConstraint(prefer, WriteMode.Upsert)],
-                    $"Location constraint {ConstraintXml.PreferId(id)} moves '{id}' to {node}; it stays until 'hactl resource clear {id}'");
-            }
-
-            var target = node ?? from!;
-            var banId = ConstraintXml.BanId(id, target);
-            var element = ConstraintXml.Location(banId, id, target, "-INFINITY", role);
-            return EditPlan.Of([Changes.PutConstraint(element, WriteMode.Upsert)],
-                $"Location constraint {banId} keeps '{id}' off {target}; it stays until 'hactl resource clear {id}'");
-        }, cancellationToken).ConfigureAwait(false);
+        return await ClusterCommand.EditAsync(call, MovePlan(id, node, from, ban, role, lasting: true), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The location constraint of a move (to <paramref name="node"/>) or a ban (off <paramref name="node"/>, else off <paramref name="from"/>).</summary>
+    private static Func<ClusterState, EditPlan> MovePlan(string id, string? node, string? from, bool ban, string role, bool lasting) => state =>
+    {
+        if (CibEdit.FindResource(state.Resources, id) is null)
+        {
+            return EditPlan.Fail($"resource '{id}' does not exist");
+        }
+
+        var stays = lasting ? $"; it stays until 'hactl resource clear {id}'" : "";
+        if (!ban && node is not null)
+        {
+            var prefer = ConstraintXml.Location(ConstraintXml.PreferId(id), id, node, "INFINITY", role);
+            return EditPlan.Of([Changes.PutConstraint(prefer, WriteMode.Upsert)],
+                $"Location constraint {ConstraintXml.PreferId(id)} moves '{id}' to {node}{stays}");
+        }
+
+        var target = node ?? from!;
+        var banId = ConstraintXml.BanId(id, target);
+        var element = ConstraintXml.Location(banId, id, target, "-INFINITY", role);
+        return EditPlan.Of([Changes.PutConstraint(element, WriteMode.Upsert)],
+            $"Location constraint {banId} keeps '{id}' off {target}{stays}");
+    };
 
     private static async Task<int> ClearAsync(ClusterCall call, CancellationToken cancellationToken)
     {
