@@ -96,12 +96,12 @@ internal sealed partial class Scheduler
             action.Reason = null;
             action.Runnable = true;
         }
-        else if (!HaveQuorum && NoQuorum == NoQuorumPolicy.Stop)
+        else if (EffectiveNoQuorum(rsc) == NoQuorumPolicy.Stop)
         {
             SetReason(action, "no quorum", overwrite: true);
             action.Runnable = false;
         }
-        else if (!HaveQuorum && NoQuorum == NoQuorumPolicy.Freeze)
+        else if (EffectiveNoQuorum(rsc) == NoQuorumPolicy.Freeze)
         {
             if (rsc.RunningOn.Count == 0 || rsc.NextRole > rsc.Role)
             {
@@ -892,6 +892,35 @@ internal sealed partial class Scheduler
         var sorted = clone.Children.OrderBy(c => InstanceNumber(c.Id)).ToList();
         clone.Children.Clear();
         clone.Children.AddRange(sorted);
+    }
+
+    /// <summary>
+    /// effective_quorum_policy: quorate → ignore; demote → ignore for a promotable instance that is active (its
+    /// next role capped at Unpromoted), stop for everything else.
+    /// </summary>
+    private NoQuorumPolicy EffectiveNoQuorum(WResource rsc)
+    {
+        if (HaveQuorum)
+        {
+            return NoQuorumPolicy.Ignore;
+        }
+
+        if (NoQuorum != NoQuorumPolicy.Demote)
+        {
+            return NoQuorum;
+        }
+
+        if (rsc.Role is not (ResourceRole.Promoted or ResourceRole.Unpromoted))
+        {
+            return NoQuorumPolicy.Stop;
+        }
+
+        if (rsc.NextRole > ResourceRole.Unpromoted)
+        {
+            rsc.NextRole = ResourceRole.Unpromoted;
+        }
+
+        return NoQuorumPolicy.Ignore;
     }
 
     private bool AnyManagedResources() => _resources.Any(r => r.Primitives().Any(p => p.Managed));

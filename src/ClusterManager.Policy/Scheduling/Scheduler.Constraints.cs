@@ -232,7 +232,7 @@ internal sealed partial class Scheduler
             return;
         }
 
-        if (rsc.Managed && rsc.Stickiness != 0 && rsc.RunningOn.Count == 1 && rsc.RunningOn[0] == node)
+        if (rsc.Managed && rsc.Stickiness > 0 && rsc.RunningOn.Count == 1 && rsc.RunningOn[0] == node)
         {
             if (rsc.Allowed[node.Index] is not null || Symmetric)
             {

@@ -405,8 +405,28 @@ internal sealed partial class Scheduler
             return lb >= 0 && la > lb ? 1 : 0;
         }
 
-        // One is pending: the pending one sorts last.
-        return cb == -1 ? -1 : ca == -1 ? 1 : 0;
+        // One is pending: the older transition first (a shutdown's, id -1, last); same or unrelated transitions,
+        // the pending one last.
+        if (!TransitionOf(a.TransitionKey, out var ua, out var ia) || !TransitionOf(b.TransitionKey, out var ub, out var ib))
+        {
+            return 0;
+        }
+
+        if (!string.Equals(ua, ub, StringComparison.OrdinalIgnoreCase) || ia == ib)
+        {
+            return cb == -1 ? -1 : ca == -1 ? 1 : 0;
+        }
+
+        return (ia >= 0 && ia < ib) || ib == -1 ? -1 : (ib >= 0 && ia > ib) || ia == -1 ? 1 : 0;
+    }
+
+    /// <summary>The transition id and TE uuid of a transition key "action:transition:target-rc:uuid".</summary>
+    private static bool TransitionOf(string? key, out string uuid, out int transition)
+    {
+        var parts = key?.Split(':', 4) ?? [];
+        uuid = parts.Length == 4 ? parts[3] : "";
+        transition = -1;
+        return parts.Length == 4 && int.TryParse(parts[1], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out transition);
     }
 
     private WResource? UnpackFindResource(WNode node, string historyId)
