@@ -11,7 +11,6 @@ internal sealed partial class Scheduler
         var action = new WAction(_actions.Count + 1, rsc, task, node, interval) { Optional = optional };
         _actions.Add(action);
         rsc?.AddAction(action);
-        _actionIndex[(rsc, task, interval, node)] = action;
         return action;
     }
 
@@ -29,10 +28,24 @@ internal sealed partial class Scheduler
         return result;
     }
 
+    /// <summary>The first of <see cref="FindActions"/>, without making the list.</summary>
+    internal static WAction? FindFirstAction(WResource rsc, string task, WNode? node)
+    {
+        foreach (var a in rsc.ActionsOf(task))
+        {
+            if (node is null || a.Node == node)
+            {
+                return a;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>custom_action: finds or creates an action; runnability follows node state, quorum and requirements.</summary>
     private WAction CustomAction(WResource rsc, string task, WNode? node, bool optional, long interval = 0)
     {
-        if (_actionIndex.TryGetValue((rsc, task, interval, node), out var existing))
+        if (rsc.FindAction(task, interval, node) is { } existing)
         {
             if (!optional)
             {
@@ -43,11 +56,10 @@ internal sealed partial class Scheduler
         }
 
         // find_actions: an action not yet on any node matches, and is given this node.
-        if (node is not null && _actionIndex.TryGetValue((rsc, task, interval, null), out var unassigned) && !unassigned.Pseudo)
+        if (node is not null && rsc.FindAction(task, interval, null) is { Pseudo: false } unassigned)
         {
-            _actionIndex.Remove((rsc, task, interval, null));
             unassigned.Node = node;
-            _actionIndex[(rsc, task, interval, node)] = unassigned;
+            rsc.NodeAssigned(unassigned);
             if (!optional)
             {
                 unassigned.Optional = false;
@@ -700,10 +712,12 @@ internal sealed partial class Scheduler
 
         if (room < 4_000_000)
         {
-            _actions.EnsureCapacity(_actions.Count + (int)room);
-            _orderings.EnsureCapacity(_orderings.Count + (int)room);
-            _actionIndex.EnsureCapacity(_actionIndex.Count + (int)room);
+            // With some room to spare: the orderings still add a few actions.
+            _actions.EnsureCapacity(_actions.Count + (int)room + 1024);
+            _probeOrderings.EnsureCapacity(_probeOrderings.Count + (int)room);
         }
+
+        _probeOrderingsAt = _orderings.Count;
 
         foreach (var node in _nodes)
         {
@@ -791,9 +805,15 @@ internal sealed partial class Scheduler
             flags |= OrderFlags.RunnableLeft;
         }
 
-        _orderings.Add(new Ordering(null, "monitor", probe, target, "start", null, flags));
+        _probeOrderings.Add((probe, target, flags));
+        target.ProbesBeforeStart++;
         return true;
     }
+
+    // The probes' orderings (probe, then the start of its resource or clone), one per resource and node: kept
+    // apart from _orderings as small values, and applied in their place, after the orderings made before them.
+    private readonly List<(WAction Probe, WResource Target, OrderFlags Type)> _probeOrderings = [];
+    private int _probeOrderingsAt = -1;
 
     private static long ProbeRoom(WResource rsc, bool[] probing, int probingCount)
     {

@@ -143,36 +143,29 @@ internal sealed partial class Scheduler
         }
 
         var current = rsc.CurrentNode;
-        var sorted = SortedNodes(rsc.Allowed, current);
+        // Only the head of sort_node_weight's order matters here: the best node, and whether the current node ties
+        // with it. The order is total (names break ties), so its first node is the least under it, found in one
+        // pass; the nodes tying with an available best node on score come right after it, and those are exactly
+        // the available nodes with its score (unavailable ones sort last), so "current is among them" is a test.
+        var best = BestNode(rsc.Allowed, current);
         WNode? chosen = null;
-        if (prefer is not null && sorted.Count > 0)
+        if (prefer is not null && best is not null)
         {
-            var best = sorted[0];
             if (rsc.Allowed[prefer.Index] is { } ps && ps.Value >= 0 && ps >= rsc.Allowed[best.Index]!.Value && NodeAvailable(prefer))
             {
                 chosen = prefer;
             }
         }
 
-        if (chosen is null && sorted.Count > 0)
+        if (chosen is null && best is not null)
         {
-            chosen = sorted[0];
+            chosen = best;
             var chosenScore = rsc.Allowed[chosen.Index]!.Value;
             var uniqueInstance = rsc.Parent is { IsClone: true, Unique: true };
-            if (!uniqueInstance && chosenScore.Value > 0 && NodeAvailable(chosen) && current is not null && NodeAvailable(current))
+            if (!uniqueInstance && chosenScore.Value > 0 && NodeAvailable(chosen) && current is not null && NodeAvailable(current)
+                && rsc.Allowed[current.Index] is { } currentScore && currentScore == chosenScore)
             {
-                for (var i = 1; i < sorted.Count; i++)
-                {
-                    if (rsc.Allowed[sorted[i].Index]!.Value != chosenScore)
-                    {
-                        break;
-                    }
-
-                    if (sorted[i] == current)
-                    {
-                        chosen = sorted[i];
-                    }
-                }
+                chosen = current;
             }
         }
 
@@ -197,6 +190,22 @@ internal sealed partial class Scheduler
         }
 
         return list;
+    }
+
+    /// <summary>The first node of <see cref="SortedNodes"/>, without sorting (null when no node is allowed).</summary>
+    private WNode? BestNode(Score?[] table, WNode? current)
+    {
+        var order = new NodeOrder(table, current, PlacementStrategy == "minimal");
+        WNode? best = null;
+        foreach (var node in _nodes)
+        {
+            if (table[node.Index] is not null && (best is null || order.Compare(node, best) < 0))
+            {
+                best = node;
+            }
+        }
+
+        return best;
     }
 
     private readonly struct NodeOrder(Score?[] table, WNode? current, bool minimal) : IComparer<WNode>

@@ -8,8 +8,12 @@ namespace ClusterManager.Policy.Scheduling;
 // check_action_definition, rsc_action_digest_cmp; lib/pengine/pe_digest.c for the digest itself).
 internal sealed partial class Scheduler
 {
-    // Each unpacked history: the resource, the node, its operations sorted, and the entry itself (its agent).
+    // The unpacked histories that matter here (see UnpackNodeHistory): the resource, the node, its operations
+    // sorted, and the entry itself (its agent).
     private readonly List<(WResource Rsc, WNode Node, OperationRecord[] Ops, ResourceHistory Entry)> _histories = [];
+
+    // Every resource with a history, in the order of its first one (see UnpackLrmResource).
+    private readonly List<WResource> _historyResources = [];
 
     // Recurring operations active in the history (resource, node, operation, interval in ms): see ProcessRecurring.
     private readonly HashSet<(WResource Rsc, WNode Node, string Operation, long IntervalMs)> _activeRecurring = [];
@@ -71,7 +75,8 @@ internal sealed partial class Scheduler
         }
 
         // check_action_definition: the operation is required from now on; it has no node until scheduled.
-        foreach (var (rsc, _, _, _) in _histories)
+        // Resources in the order of their first history (of all of them, kept or not).
+        foreach (var rsc in _historyResources)
         {
             if (rsc.ChangedDefinitions.Count == 0)
             {
@@ -187,8 +192,26 @@ internal sealed partial class Scheduler
     /// </summary>
     private string RecurringDigest(WResource rsc, string task, long intervalMs, TimeSpan timeout)
     {
-        var parameters = new Dictionary<string, string>(rsc.Parameters, StringComparer.Ordinal);
-        if (FindOpConfig(rsc, task, intervalMs) is { } opConfig)
+        // The digest depends on the resource's parameters, the operation's and the timeout only: the instances of a
+        // clone share all three (their parameters are one dictionary, see CachedParameters).
+        var opConfig = FindOpConfig(rsc, task, intervalMs);
+        var key = (rsc.Parameters, opConfig, timeout);
+        if (_recurringDigests.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        known = RecurringDigest(rsc.Parameters, opConfig, timeout);
+        _recurringDigests[key] = known;
+        return known;
+    }
+
+    private readonly Dictionary<(Dictionary<string, string>, Model.Configuration.OperationConfig?, TimeSpan), string> _recurringDigests = [];
+
+    private static string RecurringDigest(Dictionary<string, string> resourceParameters, Model.Configuration.OperationConfig? opConfig, TimeSpan timeout)
+    {
+        var parameters = new Dictionary<string, string>(resourceParameters, StringComparer.Ordinal);
+        if (opConfig is not null)
         {
             foreach (var pair in opConfig.InstanceAttributes.SelectMany(set => set.Pairs))
             {

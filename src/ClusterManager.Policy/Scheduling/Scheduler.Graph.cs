@@ -26,7 +26,41 @@ internal sealed partial class Scheduler
         var count = _orderings.Count;
         for (var i = 0; i < count; i++)
         {
+            if (i == _probeOrderingsAt)
+            {
+                ApplyProbeOrderings();
+            }
+
             var order = _orderings[i];
+            ApplyOrdering(in order);
+        }
+
+        if (_probeOrderingsAt >= count)
+        {
+            ApplyProbeOrderings();
+        }
+    }
+
+    private void ApplyProbeOrderings()
+    {
+        // Each start gets an edge from every probe of its resource: room for them at once, rather than growing
+        // the start's edges step by step.
+        foreach (var (_, target, _) in _probeOrderings)
+        {
+            if (target.ProbesBeforeStart > 0)
+            {
+                foreach (var start in target.ActionsOf("start"))
+                {
+                    start.ReserveBefore(target.ProbesBeforeStart);
+                }
+
+                target.ProbesBeforeStart = 0;
+            }
+        }
+
+        foreach (var (probe, target, type) in _probeOrderings)
+        {
+            var order = new Ordering(null, "monitor", probe, target, "start", null, type);
             ApplyOrdering(in order);
         }
     }
@@ -279,7 +313,7 @@ internal sealed partial class Scheduler
         if (first.Rsc is { Variant: not Variant.Primitive } fr && then.Rsc is not null && fr != then.Rsc && !IsAncestor(fr, then.Rsc))
         {
             var completed = CompletedTask(first.Task);
-            if (completed != first.Task && FindActions(fr, completed, null).FirstOrDefault() is { } c)
+            if (completed != first.Task && FindFirstAction(fr, completed, null) is { } c)
             {
                 return c;
             }

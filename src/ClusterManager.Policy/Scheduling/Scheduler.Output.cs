@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using ClusterManager.Model;
 
 namespace ClusterManager.Policy.Scheduling;
@@ -496,13 +497,19 @@ internal sealed partial class Scheduler
     private ActionDetail BuildDetail(WAction a, WResource rsc, Model.Configuration.PrimitiveConfig primitive)
     {
         var op = FindOpConfig(rsc, a.Task, a.IntervalMs);
-        var parameters = new SortedDictionary<string, string>(rsc.Parameters, StringComparer.Ordinal);
-        foreach (var pair in (op?.InstanceAttributes ?? []).SelectMany(set => set.Pairs))
+        var parameters = SortedCopy(rsc.Parameters);
+        if (op is not null && op.InstanceAttributes.Any(set => set.Pairs.Any(pair => pair.Value is not null)))
         {
-            if (pair.Value is not null)
+            var merged = new SortedDictionary<string, string>(rsc.Parameters, StringComparer.Ordinal);
+            foreach (var pair in op.InstanceAttributes.SelectMany(set => set.Pairs))
             {
-                parameters.TryAdd(pair.Name, pair.Value);
+                if (pair.Value is not null)
+                {
+                    merged.TryAdd(pair.Name, pair.Value);
+                }
             }
+
+            parameters = merged.ToImmutableSortedDictionary(StringComparer.Ordinal);
         }
 
         var timeout = OperationTimeout(op);
@@ -511,9 +518,26 @@ internal sealed partial class Scheduler
             : a.Task == "monitor" && op?.Role == ResourceRole.Promoted ? 8 : 0;
         var historyId = rsc.Unique ? rsc.Id : primitive.Id.Value;
         return new ActionDetail(primitive.Class, primitive.Provider, primitive.Type, historyId,
-            parameters.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            rsc.Meta.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            parameters,
+            SortedCopy(rsc.Meta),
             timeout, expectedRc, a.IntervalMs > 0 ? RecurringDigest(rsc, a.Task, a.IntervalMs, timeout) : ExpectedDigest(rsc, a.Task));
+    }
+
+    // Details are built last, when every resource's parameters and meta attributes are final; the resources built
+    // from one configuration share those dictionaries (CachedParameters, CachedMeta: a clone's instances, the
+    // operations of one resource), so they share one sorted, immutable copy of each as well.
+    private readonly Dictionary<Dictionary<string, string>, ImmutableSortedDictionary<string, string>> _sortedCopies =
+        new(ReferenceEqualityComparer.Instance);
+
+    private ImmutableSortedDictionary<string, string> SortedCopy(Dictionary<string, string> source)
+    {
+        if (!_sortedCopies.TryGetValue(source, out var copy))
+        {
+            copy = source.ToImmutableSortedDictionary(StringComparer.Ordinal);
+            _sortedCopies[source] = copy;
+        }
+
+        return copy;
     }
 
     /// <summary>An operation's timeout: its own, else the operation defaults' (through OpSetting), else 20 s.</summary>
@@ -568,28 +592,66 @@ internal sealed partial class Scheduler
             return va != vb ? va > vb : string.CompareOrdinal(a.Name.Value, b.Name.Value) < 0;
         }
 
-        string Show(WNode n) => $"{n.Name}={FormatScore(rsc.Allowed[n.Index]!.Value)}{(n.CanRunResources ? "" : " (unavailable)")}";
-        var scores = first is null ? "none"
-            : string.Concat(Show(first), second is null ? "" : ", " + Show(second), $" ({allowed} nodes scored, {banned} at -INFINITY)");
+        // One string per placement (tens of thousands of them): the parts go into one reused builder.
+        var text = _reasonText.Clear();
         if (!rsc.Managed)
         {
-            return $"unmanaged: left where it is; best scores {scores}";
+            text.Append("unmanaged: left where it is");
         }
-
-        if (rsc.AllocatedTo is { } target)
+        else if (rsc.AllocatedTo is { } target)
         {
-            var why = finalNodes.Contains(target) ? "assigned" : "assigned but its actions cannot run";
-            var start = FindActions(rsc, "start", target).FirstOrDefault();
-            var blocked = start is { Runnable: false, Reason: { } r } ? $" ({r})" : string.Empty;
-            return $"{why} to {target.Name}{blocked}: highest score among available nodes; best scores {scores}";
+            text.Append(finalNodes.Contains(target) ? "assigned" : "assigned but its actions cannot run")
+                .Append(" to ").Append(target.Name.Value);
+            if (FindFirstAction(rsc, "start", target) is { Runnable: false, Reason: { } r })
+            {
+                text.Append(" (").Append(r).Append(')');
+            }
+
+            text.Append(": highest score among available nodes");
+        }
+        else
+        {
+            var stop = FindFirstAction(rsc, "stop", null);
+            text.Append("stopped: ").Append(rsc.NextRole == ResourceRole.Stopped && rsc.TargetRole == ResourceRole.Stopped ? "target-role is Stopped"
+                : StopEverything ? "stop-all-resources is set"
+                : stop?.Reason ?? "no available node has a score >= 0");
         }
 
-        var stop = FindActions(rsc, "stop", null).FirstOrDefault();
-        var reason = rsc.NextRole == ResourceRole.Stopped && rsc.TargetRole == ResourceRole.Stopped ? "target-role is Stopped"
-            : StopEverything ? "stop-all-resources is set"
-            : stop?.Reason ?? "no available node has a score >= 0";
-        return $"stopped: {reason}; best scores {scores}";
+        text.Append("; best scores ");
+        if (first is null)
+        {
+            return text.Append("none").ToString();
+        }
+
+        Show(text, first);
+        if (second is not null)
+        {
+            Show(text.Append(", "), second);
+        }
+
+        return text.Append(CultureInfo.InvariantCulture, $" ({allowed} nodes scored, {banned} at -INFINITY)").ToString();
+
+        void Show(StringBuilder into, WNode n)
+        {
+            var score = rsc.Allowed[n.Index]!.Value;
+            into.Append(n.Name.Value).Append('=');
+            // Score's own text, with InfinityHack (far below -INFINITY) printed as -INFINITY too.
+            if (score.Value <= -Score.InfinityValue)
+            {
+                into.Append("-INFINITY");
+            }
+            else if (score.Value >= Score.InfinityValue)
+            {
+                into.Append("INFINITY");
+            }
+            else
+            {
+                into.Append(CultureInfo.InvariantCulture, $"{score.Value}");
+            }
+
+            into.Append(n.CanRunResources ? "" : " (unavailable)");
+        }
     }
 
-    private static string FormatScore(Score s) => s.Value <= InfinityHack ? "-INFINITY" : s.ToString();
+    private readonly StringBuilder _reasonText = new();
 }

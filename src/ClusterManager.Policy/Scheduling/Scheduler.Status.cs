@@ -56,10 +56,10 @@ internal sealed partial class Scheduler
         var histories = 0;
         foreach (var state in _snapshot.Status.Nodes)
         {
-            histories += state.Resources.Length;
+            histories = Math.Max(histories, state.Resources.Length);
         }
 
-        _histories.EnsureCapacity(histories);
+        _nodeHistories.EnsureCapacity(histories);
 
         // Histories of online nodes first (offline ones may depend on them).
         foreach (var (node, state) in _snapshot.Status.Nodes.Select(s => (FindStateNode(s), s)))
@@ -263,7 +263,28 @@ internal sealed partial class Scheduler
         {
             UnpackLrmResource(node, history);
         }
+
+        // Only histories of resources active on this node, or recorded under another agent, can change anything
+        // in CheckConfigurationChanges: keep those, in their order. A primitive becomes active on a node only
+        // through that node's own histories, all of them unpacked by now, so the choice is final here.
+        foreach (var (unpacked, agentDiffers) in _nodeHistories)
+        {
+            if (agentDiffers || unpacked.Rsc.RunningOn.Contains(node))
+            {
+                _histories.Add(unpacked);
+            }
+        }
+
+        _nodeHistories.Clear();
     }
+
+    // The histories of the node being unpacked (see UnpackNodeHistory), and whether each names another agent than
+    // the configured one (compared while the entry is at hand); reused for every node.
+    private readonly List<((WResource Rsc, WNode Node, OperationRecord[] Ops, ResourceHistory Entry) Unpacked, bool AgentDiffers)> _nodeHistories = [];
+
+    private static bool AgentDiffers(WResource rsc, ResourceHistory history) =>
+        rsc.Primitive is { } configured
+        && (history.Class != configured.Class || history.Provider != configured.Provider || history.Type != configured.Type);
 
     // ---- one resource's history on one node ------------------------------------------------------------
 
@@ -291,7 +312,13 @@ internal sealed partial class Scheduler
         var savedRole = rsc.Role;
         rsc.Role = ResourceRole.Unknown;
         var ops = SortOps(history.Operations);
-        _histories.Add((rsc, node, ops, history));
+        _nodeHistories.Add(((rsc, node, ops, history), AgentDiffers(rsc, history)));
+        if (!rsc.HasHistory)
+        {
+            rsc.HasHistory = true;
+            _historyResources.Add(rsc);
+        }
+
         // One history at a time: the state is reset, not reallocated, for each of them.
         var st = _opState;
         st.LastFailure = null;

@@ -23,7 +23,6 @@ internal sealed partial class Scheduler
     private readonly List<Coloc> _colocations = [];
     private readonly List<Ordering> _orderings = [];
     private readonly List<WAction> _actions = [];
-    private readonly Dictionary<(WResource?, string, long, WNode?), WAction> _actionIndex = [];
     private readonly List<ScoreEntry> _scores = [];
     private ImmutableSortedDictionary<string, string> _options = ImmutableSortedDictionary<string, string>.Empty;
     private ImmutableSortedDictionary<string, string> _opDefaults = ImmutableSortedDictionary<string, string>.Empty;

@@ -151,6 +151,13 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     public bool IsFenceDevice { get; set; }
     public bool ExclusiveDiscover { get; set; }
     public bool Reload { get; set; }
+
+    /// <summary>Probes ordered before this resource's start (Scheduler.ProbeOn), until their edges are made.</summary>
+    public int ProbesBeforeStart { get; set; }
+
+    /// <summary>Some node's history names this resource (Scheduler.UnpackLrmResource).</summary>
+    public bool HasHistory { get; set; }
+
     public SortedSet<string> ChangedDefinitions { get; } = new(StringComparer.Ordinal);
 
     public ResourceRole Role { get; set; } = ResourceRole.Stopped;
@@ -178,41 +185,141 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
 
     // Actions grouped by task, each group in creation order (the order of Actions): a resource has a handful of
     // tasks but, with probes, up to one action per node, and orderings look actions up by task.
-    private (string Task, List<WAction> List)[] _byTask = [];
+    private TaskActions[] _byTask = [];
 
     private static readonly List<WAction> NoActions = [];
+
+    // A task's actions; past a few of them, the one-off (interval 0) actions by node index as well: CustomAction
+    // looks an action up by (task, interval, node) for every probe, one per resource and node.
+    private sealed class TaskActions(string task, List<WAction> list)
+    {
+        public string Task { get; } = task;
+        public List<WAction> List { get; } = list;
+        public WAction?[]? OneOffByNode { get; set; }
+
+        /// <summary>How many of the actions are not on a node yet (most resources have none).</summary>
+        public int Unassigned { get; set; }
+    }
+
+    private const int NodeIndexThreshold = 8;
+
+    private TaskActions? TaskEntry(string task)
+    {
+        foreach (var entry in _byTask)
+        {
+            if (entry.Task == task)
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    private TaskActions AddTask(string task, List<WAction> list)
+    {
+        var entry = new TaskActions(task, list);
+        Array.Resize(ref _byTask, _byTask.Length + 1);
+        _byTask[^1] = entry;
+        return entry;
+    }
 
     public void AddAction(WAction action)
     {
         Actions.Add(action);
-        foreach (var (task, list) in _byTask)
+        var entry = TaskEntry(action.Task) ?? AddTask(action.Task, []);
+        entry.List.Add(action);
+        if (action.Node is null)
         {
-            if (task == action.Task)
+            entry.Unassigned++;
+        }
+
+        if (entry.OneOffByNode is not null)
+        {
+            IndexByNode(entry, action);
+        }
+        else if (entry.List.Count > NodeIndexThreshold)
+        {
+            foreach (var a in entry.List)
             {
-                list.Add(action);
-                return;
+                IndexByNode(entry, a);
+            }
+        }
+    }
+
+    private void IndexByNode(TaskActions entry, WAction action)
+    {
+        if (action.IntervalMs != 0 || action.Node is not { } node)
+        {
+            return;
+        }
+
+        // Sized for every node at once (the score table has one entry per node).
+        var table = entry.OneOffByNode ?? new WAction?[Allowed.Length];
+        if (node.Index >= table.Length)
+        {
+            Array.Resize(ref table, Math.Max(node.Index + 1, table.Length * 2));
+        }
+
+        // One action per (task, interval, node): CustomAction finds an existing one before it makes another.
+        table[node.Index] ??= action;
+        entry.OneOffByNode = table;
+    }
+
+    /// <summary>An action of this resource without a node was given <paramref name="action"/>'s node (find_actions).</summary>
+    public void NodeAssigned(WAction action)
+    {
+        var entry = TaskEntry(action.Task)!;
+        entry.Unassigned--;
+        if (entry.OneOffByNode is not null)
+        {
+            IndexByNode(entry, action);
+        }
+    }
+
+    /// <summary>
+    /// The action with this task, interval and node (null: not yet on a node), if there is one: there is at most
+    /// one, as actions of a resource are only made through Scheduler.CustomAction, which looks first.
+    /// </summary>
+    public WAction? FindAction(string task, long intervalMs, WNode? node)
+    {
+        if (TaskEntry(task) is not { } entry)
+        {
+            return null;
+        }
+
+        if (node is null && entry.Unassigned == 0)
+        {
+            return null;
+        }
+
+        if (intervalMs == 0 && node is not null && entry.OneOffByNode is { } table)
+        {
+            return node.Index < table.Length ? table[node.Index] : null;
+        }
+
+        foreach (var a in entry.List)
+        {
+            if (a.IntervalMs == intervalMs && a.Node == node)
+            {
+                return a;
             }
         }
 
-        Array.Resize(ref _byTask, _byTask.Length + 1);
-        _byTask[^1] = (action.Task, [action]);
+        return null;
     }
 
     /// <summary>Makes room for <paramref name="count"/> more actions with this task (a resource's probes, one per node).</summary>
     public void ReserveActions(string task, int count)
     {
         Actions.EnsureCapacity(Actions.Count + count);
-        foreach (var (t, list) in _byTask)
+        if (TaskEntry(task) is { } entry)
         {
-            if (t == task)
-            {
-                list.EnsureCapacity(list.Count + count);
-                return;
-            }
+            entry.List.EnsureCapacity(entry.List.Count + count);
+            return;
         }
 
-        Array.Resize(ref _byTask, _byTask.Length + 1);
-        _byTask[^1] = (task, new List<WAction>(count));
+        AddTask(task, new List<WAction>(count));
     }
 
     // The execution details of the resource's actions, by task, interval and probe (Scheduler.DetailOf).
@@ -258,18 +365,7 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     }
 
     /// <summary>The actions with this task, in creation order (read only: the list is shared).</summary>
-    public List<WAction> ActionsOf(string task)
-    {
-        foreach (var (t, list) in _byTask)
-        {
-            if (t == task)
-            {
-                return list;
-            }
-        }
-
-        return NoActions;
-    }
+    public List<WAction> ActionsOf(string task) => TaskEntry(task)?.List ?? NoActions;
 
     // Clone settings.
     public int CloneMax { get; set; }
@@ -456,14 +552,27 @@ internal sealed class WAction(int id, WResource? rsc, string task, WNode? node, 
     // actions, most with edges on one side only (a probe has none before it and one after it).
     private Edge[] _before = [];
     private int _beforeCount;
-    private Edge[] _after = [];
+    // The first edge after is held in the action itself: a probe (one per resource and node) has exactly one.
+    private Edge _firstAfter;
+    private Edge[]? _after;
     private int _afterCount;
 
     /// <summary>The edges to the actions that come first, in the order added (add with <see cref="AddBefore"/>).</summary>
     public ReadOnlySpan<Edge> Before => new(_before, 0, _beforeCount);
 
     /// <summary>The edges to the actions that come after, in the order added (add with <see cref="AddAfter"/>).</summary>
-    public ReadOnlySpan<Edge> After => new(_after, 0, _afterCount);
+    public ReadOnlySpan<Edge> After => _after is null
+        ? _afterCount == 0 ? default : new ReadOnlySpan<Edge>(ref _firstAfter)
+        : new(_after, 0, _afterCount);
+
+    /// <summary>Makes room for <paramref name="count"/> more edges before this action (a start's probes, one per node).</summary>
+    public void ReserveBefore(int count)
+    {
+        if (_beforeCount + count > _before.Length)
+        {
+            Array.Resize(ref _before, _beforeCount + count);
+        }
+    }
 
     public void AddBefore(Edge edge)
     {
@@ -509,9 +618,21 @@ internal sealed class WAction(int id, WResource? rsc, string task, WNode? node, 
             }
         }
 
-        if (_afterCount == _after.Length)
+        if (_afterCount == 0)
         {
-            Array.Resize(ref _after, Math.Max(1, _afterCount * 2));
+            _firstAfter = edge;
+            _afterCount = 1;
+            return true;
+        }
+
+        if (_after is null)
+        {
+            _after = new Edge[4];
+            _after[0] = _firstAfter;
+        }
+        else if (_afterCount == _after.Length)
+        {
+            Array.Resize(ref _after, _afterCount * 2);
         }
 
         _after[_afterCount++] = edge;
