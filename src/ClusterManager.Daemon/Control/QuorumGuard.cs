@@ -19,6 +19,8 @@ namespace ClusterManager.Daemon.Control;
 internal sealed partial class QuorumGuard(RaftNode raft, NodeRuntime runtime, IOptions<ClusterdOptions> options, TimeProvider time, ILogger<QuorumGuard> logger)
     : BackgroundService
 {
+    private long _lastAppliedIndex = -1;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var grace = TimeSpan.FromMilliseconds(options.Value.Resources.QuorumLossGraceMs);
@@ -83,6 +85,20 @@ internal sealed partial class QuorumGuard(RaftNode raft, NodeRuntime runtime, IO
         if (!raft.HasQuorum)
         {
             return false;
+        }
+
+        // Entries applied since the last check were committed by a majority and reached this node through the
+        // leader: quorum holds. Under write load this is the common case, and the read barrier below (one round trip
+        // through a busy leader) could take longer than the request timeout and stop a healthy node's resources.
+        var index = raft.State.Index;
+        if (index > _lastAppliedIndex)
+        {
+            var first = _lastAppliedIndex < 0;
+            _lastAppliedIndex = index;
+            if (!first)
+            {
+                return true;
+            }
         }
 
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(token);
