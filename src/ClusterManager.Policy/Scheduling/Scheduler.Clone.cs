@@ -211,9 +211,11 @@ internal sealed partial class Scheduler
 
     private static void AppendParentColocations(WResource clone, WResource child, bool all)
     {
+        // append_parent_colocation prepends without looking for duplicates: an instance assigned in a second pass
+        // (its preferred node not chosen first) counts the clone's colocations twice.
         foreach (var coloc in clone.ThisWith)
         {
-            if ((all || coloc.Score < 0 || coloc.Score == Score.InfinityValue) && !child.ThisWith.Contains(coloc))
+            if (all || coloc.Score < 0 || coloc.Score == Score.InfinityValue)
             {
                 child.ThisWith.Insert(0, coloc);
             }
@@ -226,7 +228,7 @@ internal sealed partial class Scheduler
                 continue;
             }
 
-            if ((all || coloc.Score < 0) && !child.WithThis.Contains(coloc))
+            if (all || coloc.Score < 0)
             {
                 child.WithThis.Insert(0, coloc);
             }

@@ -215,7 +215,7 @@ internal sealed partial class Scheduler
 
             var firstBefore = (first.Optional, first.Runnable);
             var thenBefore = (then.Optional, then.Runnable);
-            var firstFlags = FlagsForOrdering(first, then.Node);
+            var firstFlags = FlagsForOrdering(first, OrderingNode(then));
             if ((edge.Type & OrderFlags.Probe) == OrderFlags.Probe && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
             {
                 then.ClearBefore(i);
@@ -307,6 +307,21 @@ internal sealed partial class Scheduler
         return false;
     }
 
+    /// <summary>
+    /// update_action's then_node: a group's start is weighed against the one node its members are assigned to
+    /// (native_location), so an instance of a "first" clone starting elsewhere does not require it.
+    /// </summary>
+    private static WNode? OrderingNode(WAction then)
+    {
+        if (then.Rsc is not { Variant: Variant.Group } group || then.Task != "start")
+        {
+            return then.Node;
+        }
+
+        var nodes = group.Children.Select(c => c.AllocatedTo).OfType<WNode>().Distinct().Take(2).ToList();
+        return nodes.Count == 1 ? nodes[0] : null;
+    }
+
     /// <summary>rsc_expand_action: outside a collective resource, its start means "running" (and so on).</summary>
     private WAction Expand(WAction first, WAction then)
     {
@@ -371,7 +386,9 @@ internal sealed partial class Scheduler
         var anyRunnable = false;
         foreach (var child in rsc.Children)
         {
-            var childAction = FirstAction(child, atomic, child.Children.Count > 0 ? null : node);
+            // clone_child_action: get_complex_task(child, task, TRUE) folds "running" into "start" only for a
+            // primitive instance; a cloned group's own "running" summarises its members' starts.
+            var childAction = child.Children.Count > 0 ? FirstAction(child, action.Task, null) : FirstAction(child, atomic, node);
             if (childAction is null)
             {
                 continue;
@@ -491,7 +508,10 @@ internal sealed partial class Scheduler
         if (reason.Rsc != action.Rsc)
         {
             var change = runnable ? "unrunnable" : "required";
-            var reasonText = reason.Rsc is null ? $"{change} {reason.Task}" : $"{change} {reason.Rsc.Id} {reason.Task}";
+            // action_uuid_for_ordering: a clone with notifications is ordered by its confirmed-post notification.
+            var task = reason.Rsc is { IsClone: true } r && reason.Task is "running" or "stopped" or "promoted" or "demoted"
+                && IsTrue(r.Meta.GetValueOrDefault("notify")) ? "notified" : reason.Task;
+            var reasonText = reason.Rsc is null ? $"{change} {task}" : $"{change} {reason.Rsc.Id} {task}";
             SetReason(action, text ?? reasonText, overwrite: false);
         }
     }
@@ -542,7 +562,7 @@ internal sealed partial class Scheduler
             }
 
             var first = Expand(edge.Action, then);
-            var firstFlags = FlagsForOrdering(first, then.Node);
+            var firstFlags = FlagsForOrdering(first, OrderingNode(then));
             if ((edge.Type & OrderFlags.Probe) == OrderFlags.Probe && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
             {
                 then.ClearBefore(i);

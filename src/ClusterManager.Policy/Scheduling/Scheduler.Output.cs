@@ -276,6 +276,12 @@ internal sealed partial class Scheduler
             if (p.Touched)
             {
                 pending = null;
+
+                // The revised status still holds the pending operation: Pacemaker shows its node (pending_node).
+                if (nodes.Length == 0 && rsc.PendingNode is { } pn)
+                {
+                    nodes = [pn.Name];
+                }
             }
         }
 
@@ -308,7 +314,8 @@ internal sealed partial class Scheduler
         var down = new HashSet<WNode>();
         foreach (var a in _actions)
         {
-            if (InGraph(a) && a.Node is not null && ((a.Task == "stonith" && a.FenceAction != "on") || a.Task == "do_shutdown"))
+            // crm_simulate confirms a shutdown without changing the node's state: only fencing takes a node down.
+            if (InGraph(a) && a.Node is not null && a.Task == "stonith" && a.FenceAction != "on")
             {
                 down.Add(a.Node);
             }

@@ -622,12 +622,21 @@ internal sealed partial class Scheduler
     private WResource? CreateOrphan(WNode node, ResourceHistory history)
     {
         var cfg = new PrimitiveConfig(history.Id, history.Class, history.Provider, history.Type, [], [], [], []);
-        if (_resourcesById.ContainsKey(history.Id.Value))
+        var existing = FindResource(history.Id.Value);
+        if (existing is { Variant: Variant.Primitive })
         {
             return null;
         }
 
+        // The history of a group or clone's id is an orphan primitive of that id (unpack_find_resource: "no longer
+        // primitive"); the id keeps naming the configured resource.
+        _resourcesById.Remove(history.Id.Value);
         var rsc = BuildResource(cfg, null, [], null);
+        if (existing is not null)
+        {
+            _resourcesById[history.Id.Value] = existing;
+        }
+
         rsc.Orphan = true;
         rsc.DocumentIndex = int.MaxValue - 1;
         _resources.Add(rsc);
@@ -1313,7 +1322,7 @@ internal sealed partial class Scheduler
     }
 
     /// <summary>pe_get_failcount: the sum of the fail-count attributes of a resource on a node.</summary>
-    internal int GetFailcount(WNode node, WResource rsc, bool effective, out long lastFailure)
+    internal int GetFailcount(WNode node, WResource rsc, bool effective, out long lastFailure, OperationRecord? op = null)
     {
         lastFailure = 0;
         if (FailAttributes(node) is not { } index)
@@ -1355,7 +1364,7 @@ internal sealed partial class Scheduler
             }
         }
 
-        if (effective && count.Value > 0 && rsc.FailureTimeoutSeconds > 0 && !BlockFailure(rsc)
+        if (effective && count.Value > 0 && rsc.FailureTimeoutSeconds > 0 && !BlockFailure(rsc, node, op)
             && NowEpoch > lastFailure + rsc.FailureTimeoutSeconds)
         {
             return 0;
@@ -1364,9 +1373,33 @@ internal sealed partial class Scheduler
         return count.Value;
     }
 
-    /// <summary>block_failure: a failure of an operation configured on-fail=block never times out.</summary>
-    private bool BlockFailure(WResource rsc) =>
-        rsc.Primitive?.Operations.Any(o => string.Equals(OpSetting(o, "on-fail"), "block", StringComparison.OrdinalIgnoreCase)) == true;
+    /// <summary>
+    /// block_failure: a failure of an operation configured on-fail=block never times out. The failure is the
+    /// history entry given (is_matched_failure), or else any failed entry of such an operation on the node.
+    /// </summary>
+    private bool BlockFailure(WResource rsc, WNode node, OperationRecord? op)
+    {
+        var name = StripInstance(rsc.Id);
+        foreach (var conf in rsc.Primitive?.Operations ?? [])
+        {
+            if (!string.Equals(OpSetting(conf, "on-fail"), "block", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var key = $"{name}_{conf.Name}_{(long)conf.Interval.TotalMilliseconds}";
+            var history = op is not null ? [op] : _snapshot.Status.Nodes.Where(s => s.Name == node.Name)
+                .SelectMany(s => s.Resources).Where(h => h.Id.Value == name).SelectMany(h => h.Operations);
+            if (history.Any(h => h.Operation == conf.Name && h.Interval == conf.Interval
+                && (string.Equals(h.Id, $"{name}_last_failure_0", StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(h.Id, key, StringComparison.OrdinalIgnoreCase) && h.RcCode != (h.ExpectedRc ?? -1))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private bool CheckOperationExpiry(WResource rsc, WNode node, int rc, OperationRecord op)
     {
@@ -1375,17 +1408,17 @@ internal sealed partial class Scheduler
         var unexpiredFailcount = 0;
         if (rsc.FailureTimeoutSeconds > 0 && op.LastRcChange is { } lastRun)
         {
-            if (NowEpoch >= lastRun + rsc.FailureTimeoutSeconds && !BlockFailure(rsc))
+            if (NowEpoch >= lastRun + rsc.FailureTimeoutSeconds)
             {
                 expired = true;
             }
 
-            unexpiredFailcount = GetFailcount(node, rsc, effective: true, out _);
+            unexpiredFailcount = GetFailcount(node, rsc, effective: true, out _, op);
         }
 
         if (expired)
         {
-            if (GetFailcount(node, rsc, effective: false, out _) > 0)
+            if (GetFailcount(node, rsc, effective: false, out _, op) > 0)
             {
                 if (unexpiredFailcount == 0)
                 {

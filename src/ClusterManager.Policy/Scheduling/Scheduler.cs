@@ -176,7 +176,8 @@ internal sealed partial class Scheduler
             {
                 Weight = cfg.Score ?? Score.Zero,
                 RemoteOrPing = cfg.Type != NodeType.Member,
-                Unclean = StartupFencing,
+                // Unseen nodes are unclean only when they could be fenced (Pacemaker 2.1.5 shows them OFFLINE otherwise).
+                Unclean = StartupFencing && StonithEnabled,
             };
             foreach (var (k, v) in NvSetResolver.Resolve(cfg.Attributes, Context()))
             {

@@ -584,29 +584,32 @@ internal sealed class WAction(int id, WResource? rsc, string task, WNode? node, 
         _before[_beforeCount++] = edge;
     }
 
-    // The edges after this action as a set, once there are too many to compare one by one (a fencing action
-    // comes before every stop on its node).
-    private HashSet<Edge>? _afterSet;
+    // The types of the edges after this action by action (or-ed), once there are too many to compare one by one (a
+    // fencing action comes before every stop on its node).
+    private Dictionary<WAction, OrderFlags>? _afterSet;
     private const int AfterSetThreshold = 8;
 
     /// <summary>
-    /// Adds the edge unless an identical one (action and type as added: edges after an action are never changed)
-    /// is there already; false then.
+    /// Adds the edge unless one to the same action sharing a flag with it (order_actions filters those as
+    /// duplicates, so the first of two orderings between the same actions wins) or an identical one is there
+    /// already (types as added: edges after an action are never changed); false then.
     /// </summary>
     public bool AddAfter(Edge edge)
     {
         if (_afterSet is not null)
         {
-            if (!_afterSet.Add(edge))
+            if (_afterSet.TryGetValue(edge.Action, out var types) && (types == edge.Type || (types & edge.Type) != 0))
             {
                 return false;
             }
+
+            _afterSet[edge.Action] = types | edge.Type;
         }
         else
         {
             foreach (var e in After)
             {
-                if (e.Action == edge.Action && e.Type == edge.Type)
+                if (e.Action == edge.Action && (e.Type == edge.Type || (e.Type & edge.Type) != 0))
                 {
                     return false;
                 }
@@ -614,7 +617,13 @@ internal sealed class WAction(int id, WResource? rsc, string task, WNode? node, 
 
             if (_afterCount >= AfterSetThreshold)
             {
-                _afterSet = [.. After, edge];
+                _afterSet = [];
+                foreach (var e in After)
+                {
+                    _afterSet[e.Action] = _afterSet.GetValueOrDefault(e.Action) | e.Type;
+                }
+
+                _afterSet[edge.Action] = _afterSet.GetValueOrDefault(edge.Action) | edge.Type;
             }
         }
 

@@ -15,8 +15,8 @@ count, no-quorum-policy with quorum lost, symmetric-cluster, ...). The variant i
   (a) the final placement (tools/placement_of.py rows KEY ROLE NODE, FLAGS ignored), and
   (b) the Transition Summary lines (whitespace ignored).
 A variant whose difference is exactly the unmutated case's (a known gap) counts as "inherited", not as differing;
-one where only crm_simulate's revised status shows an instance still on the node the (equal) summary moved it
-from counts as "artefact" (its injected stop loses against a fuzzed failure with a higher call-id).
+one where only crm_simulate's revised status shows an instance still on the node the (equal) summary moved or
+stopped it from counts as "artefact" (its injected stop loses against a fuzzed failure with a higher call-id).
 ARGS are the manifest's crm_simulate_extra_args (e.g. "-t 2005-020"); hactl takes the same -t DATE.
 
 --minimise FILE [--args '-t DATE'] shrinks a differing CIB greedily (drops resources with their constraints and
@@ -441,6 +441,21 @@ def diff_key(pr, pe, sr, se):
     return (frozenset(set(pr) ^ set(pe)), frozenset(sref ^ seng))
 
 
+def stop_artefact(pr, pe, sr):
+    """Same decisions, but crm_simulate's revised status still shows active what the (equal) summary stops or
+    moves away from that node (its injected stop loses against a fuzzed failure with a higher call-id): every
+    row only crm_simulate has is such an instance, every row only the engine has is that resource Stopped."""
+    strip = lambda n: re.sub(r":\d+$", "", n)
+    left = set()
+    for line in sr:
+        m = re.match(r"\s*\*\s+(Stop|Move|Migrate|Recover)\s+(\S+)\s+\(\s*(\S+)", line)
+        if m:
+            left.add((strip(m.group(2)), m.group(3)))
+    only_ref, only_eng = set(pr) - set(pe), set(pe) - set(pr)
+    return bool(only_ref) and all(r != "Stopped" and (strip(k.split("/")[-1]), n) in left for k, r, n in only_ref) and \
+        all(r == "Stopped" and k in {x[0] for x in only_ref} for k, r, _ in only_eng)
+
+
 _base = {}
 
 
@@ -503,6 +518,10 @@ def one_variant(args, tier, index, cases, shadow, keep):
             sum(1 for r in pr if r[0] == x[0]) > 1 for x in set(pr) - set(pe)):
         # Same decisions, but crm_simulate's revised status keeps an instance on the node it left: its injected
         # stop gets a lower call-id than a (fuzzed) later failure, which then still wins. Not the engine's fault.
+        if not keep:
+            os.remove(out_xml)
+        return "artefact", name, muts, None
+    if pdiff and not sdiff and stop_artefact(pr, pe, sr):
         if not keep:
             os.remove(out_xml)
         return "artefact", name, muts, None
