@@ -3,6 +3,7 @@ using ClusterManager.Api.V1;
 using ClusterManager.Cli.Client;
 using ClusterManager.Cli.Commands;
 using Grpc.Core;
+using ClusterManager.Cli.Tests.Support;
 
 namespace ClusterManager.Cli.Tests.Client;
 
@@ -49,13 +50,7 @@ public sealed class FileClusterTests
 
     private string PathOf(string name) => Path.Combine(_directory, name);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = Hactl.Run(args, stdout, stderr, TimeProvider.System, HactlHost.Isolated);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => HactlRun.Run(args);
 
     private static void Ok(params string[] args)
     {

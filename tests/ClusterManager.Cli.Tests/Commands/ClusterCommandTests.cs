@@ -1,4 +1,5 @@
 using ClusterManager.Cli.Commands;
+using ClusterManager.Cli.Tests.Support;
 
 namespace ClusterManager.Cli.Tests.Commands;
 
@@ -11,15 +12,9 @@ public class ClusterCommandTests
     private static IEnumerable<string> CommandNames() =>
         Hactl.CreateCommands().Commands.Where(c => c.Words[0] != "simulate").Select(c => c.Name);
 
-    private static (int Code, string Out, string Err) Run(HactlHost host, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = Hactl.Run(args, stdout, stderr, TimeProvider.System, host);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(HactlHost host, params string[] args) => HactlRun.Run(host, args);
 
-    private static (int Code, string Out, string Err) Run(params string[] args) => Run(HactlHost.Isolated, args);
+    private static (int Code, string Out, string Err) Run(params string[] args) => HactlRun.Run(args);
 
     [TestCaseSource(nameof(CommandNames))]
     public void Help_PrintsUsage_ForEveryCommand(string name)

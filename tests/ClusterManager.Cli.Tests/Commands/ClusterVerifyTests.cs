@@ -1,4 +1,5 @@
 using ClusterManager.Cli.Commands;
+using ClusterManager.Cli.Tests.Support;
 
 namespace ClusterManager.Cli.Tests.Commands;
 
@@ -36,13 +37,7 @@ public sealed class ClusterVerifyTests
         return path;
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = Hactl.Run(args, stdout, stderr, TimeProvider.System, HactlHost.Isolated);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => HactlRun.Run(args);
 
     [Test]
     public void Verify_PrintsNothing_WhenTheConfigurationIsValid()

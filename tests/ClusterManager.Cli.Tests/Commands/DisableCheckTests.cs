@@ -1,4 +1,5 @@
 using ClusterManager.Cli.Commands;
+using ClusterManager.Cli.Tests.Support;
 
 namespace ClusterManager.Cli.Tests.Commands;
 
@@ -55,13 +56,7 @@ public sealed class DisableCheckTests
         return path;
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = Hactl.Run(args, stdout, stderr, TimeProvider.System, HactlHost.Isolated);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => HactlRun.Run(args);
 
     [Test]
     public void Simulate_PrintsTheTransition_AndChangesNothing()

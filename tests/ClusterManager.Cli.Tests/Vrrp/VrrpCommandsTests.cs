@@ -6,6 +6,7 @@ using ClusterManager.Cli.Commands.Vrrp;
 using ClusterManager.Cli.Output;
 using ClusterManager.Model;
 using ClusterManager.Model.Status;
+using ClusterManager.Cli.Tests.Support;
 
 namespace ClusterManager.Cli.Tests.Vrrp;
 
@@ -227,11 +228,5 @@ public class VrrpCommandsTests
         return path;
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = Hactl.Run(args, stdout, stderr, TimeProvider.System, HactlHost.Isolated);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => HactlRun.Run(args);
 }

@@ -75,6 +75,30 @@ public static class ConformanceRun
     }
 
     /// <summary>Whitespace ignored as <c>diff --ignore-all-space</c> does.</summary>
+    /// <summary>Asserts the engine's final placement for a case equals the expected rows; the message starts with the first difference.</summary>
+    public static void AssertPlacement(ConformanceCase testCase)
+    {
+        var outcome = Outcome(testCase);
+        Assert.That(outcome.Error, Is.Null, () => $"engine failed: {outcome.Error}");
+
+        var diff = LineDiff.Diff(ExpectedPlacement(testCase), outcome.PlacementRows, row => row);
+        Assert.That(diff, Is.Empty, () => FirstLine(diff) + "\n" + LineDiff.Compact(diff).Replace('\t', ' '));
+    }
+
+    /// <summary>Asserts the transition summary lines for a case equal the expected ones, whitespace ignored.</summary>
+    public static void AssertSummary(ConformanceCase testCase)
+    {
+        var outcome = Outcome(testCase);
+        Assert.That(outcome.Error, Is.Null, () => $"engine failed: {outcome.Error}");
+
+        var diff = LineDiff.Diff(ExpectedSummary(testCase), outcome.SummaryLines, WithoutSpace);
+        var shown = diff.Select(Collapsed).ToList();
+        Assert.That(shown, Is.Empty, () => FirstLine(shown) + "\n" + LineDiff.Compact(shown));
+    }
+
+    private static string FirstLine(IReadOnlyList<string> diff) =>
+        diff.Count == 0 ? "" : "first difference: " + diff[0].Replace('\t', ' ');
+
     public static string WithoutSpace(string line) => string.Concat(line.Where(c => !char.IsWhiteSpace(c)));
 
     /// <summary>Runs of whitespace collapsed, for messages.</summary>

@@ -16,27 +16,10 @@ public class FuzzConformanceTests
             .Select(name => new TestCaseData($"fuzz/{name}"));
 
     [TestCaseSource(nameof(Cases))]
-    public void Placement(string name)
-    {
-        var testCase = Case(name);
-        var outcome = ConformanceRun.Outcome(testCase);
-        Assert.That(outcome.Error, Is.Null, () => $"engine failed: {outcome.Error}");
-
-        var diff = LineDiff.Diff(ConformanceRun.ExpectedPlacement(testCase), outcome.PlacementRows, row => row);
-        Assert.That(diff, Is.Empty, () => FirstLine(diff) + "\n" + LineDiff.Compact(diff).Replace('\t', ' '));
-    }
+    public void Placement(string name) => ConformanceRun.AssertPlacement(Case(name));
 
     [TestCaseSource(nameof(Cases))]
-    public void Summary(string name)
-    {
-        var testCase = Case(name);
-        var outcome = ConformanceRun.Outcome(testCase);
-        Assert.That(outcome.Error, Is.Null, () => $"engine failed: {outcome.Error}");
-
-        var diff = LineDiff.Diff(ConformanceRun.ExpectedSummary(testCase), outcome.SummaryLines, ConformanceRun.WithoutSpace);
-        var shown = diff.Select(ConformanceRun.Collapsed).ToList();
-        Assert.That(shown, Is.Empty, () => FirstLine(shown) + "\n" + LineDiff.Compact(shown));
-    }
+    public void Summary(string name) => ConformanceRun.AssertSummary(Case(name));
 
     [Test]
     public void Cases_HaveSummaryAndPlacement_ForEveryFixture()
@@ -48,7 +31,4 @@ public class FuzzConformanceTests
     }
 
     private static ConformanceCase Case(string name) => new("fuzz", name["fuzz/".Length..], Directory.Value, "");
-
-    private static string FirstLine(IReadOnlyList<string> diff) =>
-        diff.Count == 0 ? "" : "first difference: " + diff[0].Replace('\t', ' ');
 }

@@ -17,27 +17,10 @@ public class PolicyEngineConformanceTests
         ConformanceCorpus.Cases.Where(c => c.Tier == "core").Select(c => new TestCaseData(c.Key));
 
     [TestCaseSource(nameof(PlacementCases))]
-    public void Placement(string name)
-    {
-        var testCase = ConformanceCorpus.Get(name);
-        var outcome = ConformanceRun.Outcome(testCase);
-        Assert.That(outcome.Error, Is.Null, () => $"engine failed: {outcome.Error}");
-
-        var diff = LineDiff.Diff(ConformanceRun.ExpectedPlacement(testCase), outcome.PlacementRows, row => row);
-        Assert.That(diff, Is.Empty, () => FirstLine(diff) + "\n" + LineDiff.Compact(diff).Replace('\t', ' '));
-    }
+    public void Placement(string name) => ConformanceRun.AssertPlacement(ConformanceCorpus.Get(name));
 
     [TestCaseSource(nameof(SummaryCases))]
-    public void Summary(string name)
-    {
-        var testCase = ConformanceCorpus.Get(name);
-        var outcome = ConformanceRun.Outcome(testCase);
-        Assert.That(outcome.Error, Is.Null, () => $"engine failed: {outcome.Error}");
-
-        var diff = LineDiff.Diff(ConformanceRun.ExpectedSummary(testCase), outcome.SummaryLines, ConformanceRun.WithoutSpace);
-        var shown = diff.Select(ConformanceRun.Collapsed).ToList();
-        Assert.That(shown, Is.Empty, () => FirstLine(shown) + "\n" + LineDiff.Compact(shown));
-    }
+    public void Summary(string name) => ConformanceRun.AssertSummary(ConformanceCorpus.Get(name));
 
     [Test]
     public void Compute_GivesAnOutcome_ForEveryCorpusCase()
@@ -76,7 +59,4 @@ public class PolicyEngineConformanceTests
             "every case gives rows and summary lines, or an error");
         Assert.That(outcomes, Has.Count.EqualTo(ConformanceCorpus.Tiers.Sum(t => t.Count)));
     }
-
-    private static string FirstLine(IReadOnlyList<string> diff) =>
-        diff.Count == 0 ? "" : "first difference: " + diff[0].Replace('\t', ' ');
 }

@@ -131,7 +131,7 @@ internal sealed record DisableCheck(bool Simulate, bool Safe, bool Brief, bool N
         return [.. after.Changes
             .Where(c => c.Kind != ChangeKind.Fence && !already.Contains((c.Kind, c.Subject, c.From, c.To)))
             .Where(c => strict || c.Kind is ChangeKind.Stop or ChangeKind.Demote)
-            .Select(c => BaseId(c.Subject))
+            .Select(c => ResourceDisplay.BaseId(c.Subject))
             .Where(id => !named.Contains(id))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)];
@@ -156,13 +156,6 @@ internal sealed record DisableCheck(bool Simulate, bool Safe, bool Brief, bool N
         }
 
         return named;
-    }
-
-    /// <summary>A clone instance's resource id (<c>apache:1</c> is <c>apache</c>).</summary>
-    public static string BaseId(string subject)
-    {
-        var colon = subject.LastIndexOf(':');
-        return colon > 0 && subject[(colon + 1)..].All(char.IsAsciiDigit) ? subject[..colon] : subject;
     }
 
     private static string Quote(IEnumerable<string> ids) => string.Join(", ", ids.Select(i => $"'{i}'"));

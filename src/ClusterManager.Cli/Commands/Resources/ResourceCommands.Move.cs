@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using ClusterManager.Cli.Client;
 using ClusterManager.Cli.Editing;
+using ClusterManager.Cli.Output;
 using Grpc.Core;
 
 namespace ClusterManager.Cli.Commands.Resources;
@@ -109,7 +110,7 @@ internal static partial class ResourceCommands
         await call.Client.ApplyAsync([Changes.DeleteConstraint(constraintId)], null, cancellationToken).ConfigureAwait(false);
         var now = await LiveCluster.ReadAsync(call.Client, cancellationToken).ConfigureAwait(false);
         var where = string.Join(", ", now.RunningOn(id));
-        var goesBack = now.Transition is { } t && t.Changes.Any(c => named.Contains(DisableCheck.BaseId(c.Subject)));
+        var goesBack = now.Transition is { } t && t.Changes.Any(c => named.Contains(ResourceDisplay.BaseId(c.Subject)));
         if (goesBack)
         {
             await call.Client.ApplyAsync(edit.Changes, null, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ClusterManager.Cli.Commands;
+using ClusterManager.Cli.Tests.Support;
 
 namespace ClusterManager.Cli.Tests.Commands.Cluster;
 
@@ -34,13 +35,7 @@ public class ClusterNodeCommandsTests
         return config;
     }
 
-    private static (int Code, string Out, string Err) Run(HactlHost host, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = Hactl.Run(args, stdout, stderr, TimeProvider.System, host);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(HactlHost host, params string[] args) => HactlRun.Run(host, args);
 
     [Test]
     public void Destroy_DeletesDataAndConfiguration_WithYes()
