@@ -192,7 +192,7 @@ internal sealed partial class CibReadSession
         {
             switch (r.LocalName)
             {
-                case "id": id = r.Value; break;
+                case "id": id = Pool(r.Value); break;
                 case "class": cls = Pool(r.Value); break;
                 case "provider": provider = Pool(r.Value); break;
                 case "type": type = Pool(r.Value); break;

@@ -234,6 +234,17 @@ public sealed class PolicyEngineTests
     }
 
     [Test]
+    public void Compute_WarnsOnceAboutInvalidTargetRole_WhenTheResourceHasHistoryOnEveryNode()
+    {
+        var t = PolicyEngine.Compute(With(Node("n1").Running("a"), Node("n2").Probed("a"), Node("n3").Probed("a"))
+            .Resources(Primitive("a", meta: ("target-role", "Leader")))
+            .Build());
+
+        Assert.That(t.Warnings.Count(w => w.Contains("target-role 'Leader' is not a role", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(NodeOf(t, "a"), Is.EqualTo("n1"), "an invalid target-role is ignored");
+    }
+
+    [Test]
     public void Compute_Refuses_ADuplicateResourceId()
     {
         var snapshot = With(Node("n1")).Resources(Primitive("a"), Primitive("a")).Build();

@@ -330,7 +330,7 @@ internal sealed partial class Scheduler
 
         ProcessRscState(rsc, node, st.OnFail);
         ProcessRecurring(rsc, node, ops);
-        if (TargetRole(rsc) is { } req && (rsc.NextRole == ResourceRole.Unknown || req < rsc.NextRole))
+        if (rsc.TargetRole is { } req && (rsc.NextRole == ResourceRole.Unknown || req < rsc.NextRole))
         {
             rsc.NextRole = req;
         }
