@@ -13,6 +13,13 @@ public enum ActionKind
     Probe,
     Promote,
     Demote,
+    /// <summary>
+    /// The first half of a live migration, on the node the resource leaves (the agent's migrate_to; the detail's meta
+    /// attributes name both nodes as migrate_source and migrate_target).
+    /// </summary>
+    MigrateTo,
+    /// <summary>The second half of a live migration, on the node the resource arrives at (the agent's migrate_from).</summary>
+    MigrateFrom,
     /// <summary>Fence a node (reboot or off, see <see cref="PlannedAction.FenceAction"/>).</summary>
     Fence,
     /// <summary>Clear a resource's fail count on a node.</summary>

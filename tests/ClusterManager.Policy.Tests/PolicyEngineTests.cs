@@ -160,6 +160,39 @@ public sealed class PolicyEngineTests
     }
 
     [Test]
+    public void Compute_MigratesInsteadOfMoving_WhenAllowMigrateIsSet()
+    {
+        var t = PolicyEngine.Compute(With(Node("n1").Standby().Running("vm"), Node("n2").Probed("vm"))
+            .Resources(Primitive("vm", meta: ("allow-migrate", "true")))
+            .Build());
+
+        Assert.That(t.Changes.Single().Kind, Is.EqualTo(ChangeKind.Migrate));
+        var migrateTo = Action(t, ActionKind.MigrateTo, "vm", "n1");
+        var migrateFrom = Action(t, ActionKind.MigrateFrom, "vm", "n2");
+        var stop = Action(t, ActionKind.Stop, "vm", "n1");
+        var start = t.Actions.Single(a => a.Resource?.Value == "vm" && a.Key == "vm_start_0");
+        Assert.That(migrateFrom.Inputs, Does.Contain(migrateTo.Id));
+        Assert.That(stop.Inputs, Does.Contain(migrateFrom.Id), "the source stops once the target has the resource");
+        Assert.That((start.Kind, start.Inputs.Contains(migrateFrom.Id)), Is.EqualTo((ActionKind.Pseudo, true)), "no agent start on the target");
+        Assert.That((migrateTo.Detail!.Meta["migrate_source"], migrateTo.Detail.Meta["migrate_target"]), Is.EqualTo(("n1", "n2")));
+        Assert.That(migrateFrom.Detail!.Meta["migrate_source"], Is.EqualTo("n1"));
+    }
+
+    [TestCase("false")]
+    [TestCase(null)]
+    public void Compute_StopsAndStarts_WithoutAllowMigrate(string? allowMigrate)
+    {
+        (string, string)[] meta = allowMigrate is null ? [] : [("allow-migrate", allowMigrate)];
+        var t = PolicyEngine.Compute(With(Node("n1").Standby().Running("vm"), Node("n2").Probed("vm"))
+            .Resources(Primitive("vm", meta: meta))
+            .Build());
+
+        Assert.That(t.Changes.Single().Kind, Is.EqualTo(ChangeKind.Move));
+        Assert.That(t.Actions.Any(a => a.Kind is ActionKind.MigrateTo or ActionKind.MigrateFrom), Is.False);
+        Assert.That(Action(t, ActionKind.Start, "vm", "n2").Runnable, Is.True);
+    }
+
+    [Test]
     public void Compute_StopsResource_WhenTargetRoleIsStopped()
     {
         var t = PolicyEngine.Compute(With(Node("n1").Running("a"))

@@ -81,6 +81,18 @@ public static class OperationRecords
         return new ExecutedOperation(node, request, 0, 0, 0, null, now, TimeSpan.Zero, string.Empty);
     }
 
+    /// <summary>A migrate_to's or migrate_from's source node (its migrate_source meta attribute), recorded with the result as Pacemaker does.</summary>
+    public static string? MigrateSource(OperationRequest request) => MigrationNode(request, "migrate_source");
+
+    /// <summary>A migrate_to's or migrate_from's target node (its migrate_target meta attribute).</summary>
+    public static string? MigrateTarget(OperationRequest request) => MigrationNode(request, "migrate_target");
+
+    private static string? MigrationNode(OperationRequest request, string name)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Action is "migrate_to" or "migrate_from" ? request.Meta.GetValueOrDefault(name) : null;
+    }
+
     /// <summary>The store changes that record <paramref name="op"/>.</summary>
     /// <param name="op">The result.</param>
     /// <param name="node">The node's recorded state (for the current fail count); null when it has none yet.</param>
@@ -101,7 +113,7 @@ public static class OperationRecords
         var id = intervalMs > 0 ? request.OperationKey : $"{request.HistoryId}_last_0";
         var record = new OperationRecord(
             id, request.OperationKey, request.Action, op.CallId, op.Rc, op.ExecStatus, request.Interval, request.ExpectedRc,
-            request.TransitionKey, started, started, op.ExitReason, request.Digest, op.Node.Value, null, null,
+            request.TransitionKey, started, started, op.ExitReason, request.Digest, op.Node.Value, MigrateSource(request), MigrateTarget(request),
             (long)op.Duration.TotalMilliseconds);
         var changes = ImmutableArray.CreateBuilder<ConfigChange>();
         changes.Add(new RecordOperation(op.Node, history, record));

@@ -117,11 +117,13 @@ internal sealed class TransitionRun(Controller controller, Transition transition
             ActionKind.Stop => "stop",
             ActionKind.Promote => "promote",
             ActionKind.Demote => "demote",
+            ActionKind.MigrateTo => "migrate_to",
+            ActionKind.MigrateFrom => "migrate_from",
             _ => throw new InvalidOperationException($"action {action.Key} has no operation"),
         };
         var request = new OperationRequest(action.Resource!.Value.Value, detail.HistoryId, detail.Agent, operation, action.Interval, detail.Timeout,
             detail.Parameters, detail.Meta, detail.ExpectedRc, detail.Digest, $"{action.Id}:{number}:{detail.ExpectedRc}:{controller.Self}");
-        if (action.Kind is ActionKind.Start or ActionKind.Stop or ActionKind.Promote or ActionKind.Demote)
+        if (action.Kind is ActionKind.Start or ActionKind.Stop or ActionKind.Promote or ActionKind.Demote or ActionKind.MigrateTo or ActionKind.MigrateFrom)
         {
             // Recorded as pending first, so a new leader knows an outcome is missing and probes it.
             await controller.ProposeAsync([Pending(node, request)], controller.Author, token).ConfigureAwait(false);
@@ -144,7 +146,8 @@ internal sealed class TransitionRun(Controller controller, Transition transition
     {
         var (cls, provider, type) = OperationRecords.SplitAgent(request.Agent);
         var record = new OperationRecord($"{request.HistoryId}_last_0", request.OperationKey, request.Action, -1, 193, -1, request.Interval,
-            request.ExpectedRc, request.TransitionKey, null, null, null, request.Digest, node.Value, null, null, null);
+            request.ExpectedRc, request.TransitionKey, null, null, null, request.Digest, node.Value,
+            OperationRecords.MigrateSource(request), OperationRecords.MigrateTarget(request), null);
         return new RecordOperation(node, new ResourceHistory(new ResourceId(request.HistoryId), cls, provider, type, null, []), record);
     }
 

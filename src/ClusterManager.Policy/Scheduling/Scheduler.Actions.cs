@@ -202,10 +202,12 @@ internal sealed partial class Scheduler
 
     private void CreateCloneActions(WResource clone)
     {
-        bool active = false, starting = false, stopping = false;
+        bool active = false, starting = false, stopping = false, allowDependentMigrations = true;
         foreach (var child in clone.Children)
         {
             CreateActions(child);
+            bool wasStarting = starting, wasStopping = stopping;
+            starting = stopping = false;
             foreach (var p in child.Primitives())
             {
                 if (p.RunningOn.Count > 0)
@@ -230,12 +232,17 @@ internal sealed partial class Scheduler
                     }
                 }
             }
+
+            // clone_create_pseudo_actions: an instance that moves keeps the clone's dependents from migrating.
+            allowDependentMigrations &= !(starting && stopping);
+            starting |= wasStarting;
+            stopping |= wasStopping;
         }
 
         PseudoAction(clone, "start", !starting);
         var started = PseudoAction(clone, "running", !starting);
         started.Runnable = active || starting;
-        PseudoAction(clone, "stop", !stopping);
+        PseudoAction(clone, "stop", !stopping).MigrateRunnable = allowDependentMigrations;
         PseudoAction(clone, "stopped", !stopping);
         if (clone.Promotable)
         {
@@ -322,6 +329,17 @@ internal sealed partial class Scheduler
     {
         foreach (var current in rsc.RunningOn.ToList())
         {
+            if (rsc.PartialMigrationTarget is { } target)
+            {
+                // A partial migration to the node the resource stays on is not stopped there; anywhere else it is.
+                if (current == target && current == rsc.AllocatedTo)
+                {
+                    continue;
+                }
+
+                optional = false;
+            }
+
             var stop = StopAction(rsc, current, optional);
             if (rsc.AllocatedTo is null)
             {
@@ -385,6 +403,28 @@ internal sealed partial class Scheduler
         var multiplyActive = rsc.NeedsFencing ? allActive > 1 : cleanActive > 1;
         var needStop = false;
         var needPromote = false;
+        if (rsc.DanglingMigrations is not null)
+        {
+            AbortDanglingMigrations(rsc);
+        }
+
+        var allowMigrate = current is not null && chosen is not null && current != chosen
+            && rsc.NextRole >= ResourceRole.Started && CanMigrate(rsc, current);
+        if (rsc.PartialMigrationSource is not null || rsc.PartialMigrationTarget is not null)
+        {
+            // A partial migration continues only to the node it was going to; otherwise the resource is recovered.
+            if (!(rsc.PartialMigrationSource is not null && rsc.PartialMigrationTarget is not null && allowMigrate
+                && allActive == 2 && current == rsc.PartialMigrationSource && chosen == rsc.PartialMigrationTarget))
+            {
+                needStop = true;
+                rsc.PartialMigrationSource = null;
+                rsc.PartialMigrationTarget = null;
+                allowMigrate = false;
+            }
+
+            multiplyActive = false;
+        }
+
         if (multiplyActive)
         {
             if (rsc.Recovery is MultipleActive.StopStart or MultipleActive.StopUnexpected)
@@ -471,6 +511,11 @@ internal sealed partial class Scheduler
         {
             var start = StartAction(rsc, chosen, optional: true);
             CreateRecurring(rsc, start, chosen);
+        }
+
+        if (allowMigrate)
+        {
+            CreateMigrationActions(rsc, current!);
         }
     }
 

@@ -22,6 +22,8 @@ internal sealed partial class Scheduler
 
     private void ApplyOrderings()
     {
+        OrderMigrationEquivalents();
+
         // Applying an ordering may add orderings: only those present at the start are applied.
         var count = _orderings.Count;
         for (var i = 0; i < count; i++)
@@ -39,6 +41,8 @@ internal sealed partial class Scheduler
         {
             ApplyProbeOrderings();
         }
+
+        ApplyMigrationProbeOrders();
     }
 
     private void ApplyProbeOrderings()
@@ -213,8 +217,8 @@ internal sealed partial class Scheduler
                 continue;
             }
 
-            var firstBefore = (first.Optional, first.Runnable);
-            var thenBefore = (then.Optional, then.Runnable);
+            var firstBefore = (first.Optional, first.Runnable, first.MigrateRunnable);
+            var thenBefore = (then.Optional, then.Runnable, then.MigrateRunnable);
             var firstFlags = FlagsForOrdering(first, OrderingNode(then));
             if ((edge.Type & OrderFlags.Probe) == OrderFlags.Probe && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
             {
@@ -240,7 +244,7 @@ internal sealed partial class Scheduler
             }
 
             BlockedStopClause(first, then, edge.Type);
-            if ((first.Optional, first.Runnable) != firstBefore)
+            if ((first.Optional, first.Runnable, first.MigrateRunnable) != firstBefore)
             {
                 for (var k = 0; k < first.After.Length; k++)
                 {
@@ -250,7 +254,7 @@ internal sealed partial class Scheduler
                 UpdateActionDepthFirst(first, depth + 1);
             }
 
-            if ((then.Optional, then.Runnable) != thenBefore)
+            if ((then.Optional, then.Runnable, then.MigrateRunnable) != thenBefore)
             {
                 thenChanged = true;
             }
@@ -507,12 +511,36 @@ internal sealed partial class Scheduler
 
         if (reason.Rsc != action.Rsc)
         {
-            var change = runnable ? "unrunnable" : "required";
-            // action_uuid_for_ordering: a clone with notifications is ordered by its confirmed-post notification.
-            var task = reason.Rsc is { IsClone: true } r && reason.Task is "running" or "stopped" or "promoted" or "demoted"
-                && IsTrue(r.Meta.GetValueOrDefault("notify")) ? "notified" : reason.Task;
-            var reasonText = reason.Rsc is null ? $"{change} {task}" : $"{change} {reason.Rsc.Id} {task}";
-            SetReason(action, text ?? reasonText, overwrite: false);
+            SetReason(action, text ?? ReasonText(reason, runnable), overwrite: false);
+        }
+    }
+
+    /// <summary>pe__action2reason: "unrunnable RSC TASK" or "required RSC TASK".</summary>
+    private static string ReasonText(WAction reason, bool runnable)
+    {
+        var change = runnable ? "unrunnable" : "required";
+        // action_uuid_for_ordering: a clone with notifications is ordered by its confirmed-post notification.
+        var task = reason.Rsc is { IsClone: true } r && reason.Task is "running" or "stopped" or "promoted" or "demoted"
+            && IsTrue(r.Meta.GetValueOrDefault("notify")) ? "notified" : reason.Task;
+        return reason.Rsc is null ? $"{change} {task}" : $"{change} {reason.Rsc.Id} {task}";
+    }
+
+    /// <summary>
+    /// clear_action_flag_because for pe_action_migrate_runnable: the action can no longer be part of a migration; the
+    /// reason is recorded over any earlier one.
+    /// </summary>
+    private void NotMigratable(WAction action, WAction reason)
+    {
+        if (!action.MigrateRunnable)
+        {
+            return;
+        }
+
+        action.MigrateRunnable = false;
+        Touched(action);
+        if (reason.Rsc != action.Rsc)
+        {
+            SetReason(action, ReasonText(reason, runnable: true), overwrite: true);
         }
     }
 
@@ -590,11 +618,20 @@ internal sealed partial class Scheduler
         OrderFlags.ImpliesFirst,
         OrderFlags.ImpliesFirstPromoted,
         OrderFlags.RunnableLeft,
+        OrderFlags.ImpliesFirstMigratable,
+        OrderFlags.PseudoLeft,
         OrderFlags.Asymmetrical,
     ];
 
     private void UpdateActions(WAction first, WAction then, Flags firstFlags, OrderFlags type)
     {
+        // "Then implies first" is first's resource's to apply: for a primitive, to this pair of actions only.
+        if (type == OrderFlags.ImpliesFirst && first.Rsc is not { Variant: not Variant.Primitive })
+        {
+            NativeUpdate(first, then, firstFlags, type);
+            return;
+        }
+
         switch (then.Rsc?.Variant)
         {
             case Variant.Group:
@@ -751,17 +788,50 @@ internal sealed partial class Scheduler
             }
         }
 
+        if ((type & OrderFlags.ImpliesFirst) == OrderFlags.ImpliesFirst && !then.Optional && first.MigrateRunnable && !then.MigrateRunnable)
+        {
+            NotMigratable(first, then);
+        }
+
         if ((type & OrderFlags.ImpliesFirstPromoted) == OrderFlags.ImpliesFirstPromoted && then.Rsc.Role == ResourceRole.Promoted && !then.Optional)
         {
             Implies(first, then, runnable: false);
+            if (!then.MigrateRunnable)
+            {
+                NotMigratable(first, then);
+            }
+        }
+
+        if ((type & OrderFlags.ImpliesFirstMigratable) == OrderFlags.ImpliesFirstMigratable)
+        {
+            if (!(then.MigrateRunnable && then.Runnable))
+            {
+                Implies(first, then, runnable: true);
+            }
+
+            if (!then.Optional)
+            {
+                Implies(first, then, runnable: false);
+            }
+        }
+
+        if ((type & OrderFlags.PseudoLeft) == OrderFlags.PseudoLeft && !first.Runnable)
+        {
+            NotMigratable(then, first);
+            if (then.Pseudo)
+            {
+                then.Pseudo = false;
+                Touched(then);
+            }
         }
 
         if ((type & OrderFlags.RunnableLeft) == OrderFlags.RunnableLeft && then.Runnable && !firstFlags.Runnable)
         {
             Implies(then, first, runnable: true);
+            NotMigratable(then, first);
         }
 
-        if ((type & OrderFlags.ImpliesThen) == OrderFlags.ImpliesThen && then.Optional && !firstFlags.Optional)
+        if ((type & OrderFlags.ImpliesThen) == OrderFlags.ImpliesThen && then.Optional && !firstFlags.Optional && !first.MigrateRunnable)
         {
             Implies(then, first, runnable: false);
         }
@@ -808,6 +878,11 @@ internal sealed partial class Scheduler
         if (!then.Optional)
         {
             Implies(first, then, runnable: false);
+        }
+
+        if (!then.MigrateRunnable)
+        {
+            NotMigratable(first, then);
         }
 
         if (!first.Optional && !first.Runnable)

@@ -120,7 +120,11 @@ internal sealed partial class Scheduler
                 return;
             }
 
-            if (rsc.Reload)
+            if (current is not null && rsc.AllowMigrate && LastMatch(rsc, "migrate_from", next) is { Runnable: true } migrateFrom)
+            {
+                Item(ChangeKind.Migrate, current, next, start ?? migrateFrom, null);
+            }
+            else if (rsc.Reload)
             {
                 Item(ChangeKind.Reload, current, next, start!, null);
             }
@@ -418,6 +422,8 @@ internal sealed partial class Scheduler
                 "monitor" => a.Probe || a.IntervalMs == 0 ? ActionKind.Probe : ActionKind.Monitor,
                 "promote" => ActionKind.Promote,
                 "demote" => ActionKind.Demote,
+                "migrate_to" => ActionKind.MigrateTo,
+                "migrate_from" => ActionKind.MigrateFrom,
                 "stonith" => ActionKind.Fence,
                 "clear_failcount" => ActionKind.ClearFailcount,
                 "do_shutdown" => ActionKind.Shutdown,
@@ -432,7 +438,7 @@ internal sealed partial class Scheduler
                 a.Node?.Name, TimeSpan.FromMilliseconds(a.IntervalMs), a.Runnable, a.FenceAction, a.Reason, InputsOf(a, scratch))
             {
                 Detail = kind is ActionKind.Start or ActionKind.Stop or ActionKind.Monitor or ActionKind.Probe
-                    or ActionKind.Promote or ActionKind.Demote ? DetailOf(a) : null,
+                    or ActionKind.Promote or ActionKind.Demote or ActionKind.MigrateTo or ActionKind.MigrateFrom ? DetailOf(a) : null,
             });
         }
 
@@ -524,9 +530,16 @@ internal sealed partial class Scheduler
             ? 7
             : a.Task == "monitor" && op?.Role == ResourceRole.Promoted ? 8 : 0;
         var historyId = rsc.Unique ? rsc.Id : primitive.Id.Value;
+        var meta = SortedCopy(rsc.Meta);
+        if (a.Task is "migrate_to" or "migrate_from" && (FindFirstAction(rsc, "migrate_to", null)?.Node ?? rsc.PartialMigrationSource) is { } source && rsc.AllocatedTo is { } target)
+        {
+            // add_migration_meta: the agent learns both ends of the migration.
+            meta = meta.SetItem("migrate_source", source.Name.Value).SetItem("migrate_target", target.Name.Value);
+        }
+
         return new ActionDetail(primitive.Class, primitive.Provider, primitive.Type, historyId,
             parameters,
-            SortedCopy(rsc.Meta),
+            meta,
             timeout, expectedRc, a.IntervalMs > 0 ? RecurringDigest(rsc, a.Task, a.IntervalMs, timeout) : ExpectedDigest(rsc, a.Task));
     }
 

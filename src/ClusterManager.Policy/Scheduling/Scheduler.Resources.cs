@@ -267,6 +267,12 @@ internal sealed partial class Scheduler
             _ => MultipleActive.StopStart,
         };
 
+        if (IsTrue(meta.GetValueOrDefault("allow-migrate")))
+        {
+            rsc.AllowMigrate = true;
+            AnyMigratable = true;
+        }
+
         var top = rsc.Parent?.Top;
         rsc.Unique = rsc.Parent is null || top is null || !top.IsClone || IsTrue(top.Meta.GetValueOrDefault("globally-unique"));
         if (TargetRole(rsc) is { } target)

@@ -718,6 +718,10 @@ internal sealed partial class Scheduler
                 {
                     rsc.Role = ResourceRole.Promoted;
                 }
+                else if (task == "migrate_to")
+                {
+                    PendingMigrateToOnUncleanNode(rsc, node, op);
+                }
 
                 if (rsc.PendingTask is null && (intervalMs != 0 || task != "monitor"))
                 {
@@ -883,11 +887,7 @@ internal sealed partial class Scheduler
         }
         else if (task == "migrate_to")
         {
-            // A successful migrate_to leaves the resource active on the source until the target confirms.
-            if (rsc.Role < ResourceRole.Started)
-            {
-                SetActive(rsc);
-            }
+            UnpackMigrateToSuccess(rsc, node, op);
         }
         else if (rsc.Role < ResourceRole.Started)
         {
@@ -922,6 +922,12 @@ internal sealed partial class Scheduler
         {
             case "stop":
                 ResourceLocation(rsc, node, Score.MinusInfinity);
+                break;
+            case "migrate_to":
+                UnpackMigrateToFailure(rsc, node, op);
+                break;
+            case "migrate_from":
+                UnpackMigrateFromFailure(rsc, node, op);
                 break;
             case "promote":
                 rsc.Role = ResourceRole.Promoted;
@@ -1177,6 +1183,13 @@ internal sealed partial class Scheduler
                     action.Optional = true;
                 }
             }
+        }
+
+        // A stop on the source after a migrate_to does not stop the resource on the target of the partial migration.
+        if (rsc.Role == ResourceRole.Stopped && rsc.PartialMigrationSource == node && rsc.PartialMigrationTarget is not null
+            && rsc.RunningOn.Count > 0)
+        {
+            rsc.Role = ResourceRole.Started;
         }
     }
 

@@ -73,6 +73,9 @@ internal enum OrderFlags
     AntiColocation = 1 << 13,
     ImpliesThenPrinted = 1 << 14,
     ImpliesFirstPrinted = 1 << 15,
+    ImpliesFirstMigratable = 1 << 16,
+    PseudoLeft = 1 << 17,
+    ApplyFirstNonMigratable = 1 << 18,
 }
 
 internal sealed class WNode(NodeName name, string id, int index)
@@ -151,6 +154,16 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     public bool IsFenceDevice { get; set; }
     public bool ExclusiveDiscover { get; set; }
     public bool Reload { get; set; }
+
+    /// <summary>allow-migrate (pe_rsc_allow_migrate): a move may be a live migration.</summary>
+    public bool AllowMigrate { get; set; }
+
+    /// <summary>A migration whose migrate_to is done but whose migrate_from is not (Scheduler.UnpackMigrateToSuccess).</summary>
+    public WNode? PartialMigrationSource { get; set; }
+    public WNode? PartialMigrationTarget { get; set; }
+
+    /// <summary>Sources of migrations that completed without the stop on the source (to be stopped there).</summary>
+    public List<WNode>? DanglingMigrations { get; set; }
 
     /// <summary>Probes ordered before this resource's start (Scheduler.ProbeOn), until their edges are made.</summary>
     public int ProbesBeforeStart { get; set; }
@@ -432,6 +445,18 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
             WNode? active = null;
             foreach (var node in RunningOn)
             {
+                // A partial migration: its source, wherever it is in the list.
+                if (PartialMigrationSource is { } source)
+                {
+                    if (node == source)
+                    {
+                        return node;
+                    }
+
+                    active ??= node;
+                    continue;
+                }
+
                 if (NeedsFencing)
                 {
                     return node;
@@ -536,6 +561,9 @@ internal sealed class WAction(int id, WResource? rsc, string task, WNode? node, 
     public bool Pseudo { get; set; }
     public bool ImpliedByFencing { get; set; }
     public bool Dangle { get; set; }
+
+    /// <summary>Part of a live migration that can still happen (pe_action_migrate_runnable).</summary>
+    public bool MigrateRunnable { get; set; }
     public bool RequiresAny { get; set; }
     public bool PrintAlways { get; set; }
     public bool Probe { get; set; }

@@ -314,6 +314,50 @@ public sealed class HactlClusterTests
         Assert.That((already.Code, already.Err), Is.EqualTo((ExitCodes.Failure, $"error: resource 'mv-home' already runs on {homeAfter}\n")));
     }
 
+    [Test]
+    public async Task ResourceMove_MigratesLive_WhenAllowMigrateIsSet()
+    {
+        await Ok("property", "set", "stonith-enabled=false");
+        var file = Path.Combine(Path.GetTempPath(), $"cmt-mig-{Guid.NewGuid():N}.xml");
+        string before, after, cib;
+        (int Code, string Out, string Err) moved;
+        try
+        {
+            // Dummy implements migrate_to (a stop) and migrate_from (a start) with its per-node state file.
+            await Ok("resource", "create", "mig-me", "ocf:heartbeat:Dummy", "meta", "allow-migrate=true", "resource-stickiness=100", "--wait=60");
+            before = await RunningNodeAsync("mig-me");
+            var target = new[] { "n1", "n2", "n3" }.First(n => n != before);
+            moved = await Run(Follower, "resource", "move", "mig-me", target, "--wait=60");
+            after = await RunningNodeAsync("mig-me");
+            await Ok("cluster", "cib", file);
+            cib = await File.ReadAllTextAsync(file);
+        }
+        finally
+        {
+            File.Delete(file);
+            await Ok("resource", "delete", "mig-me", "--yes", "--wait=60");
+            await Ok("property", "unset", "stonith-enabled");
+        }
+
+        Assert.That(moved.Code, Is.Zero, moved.Err);
+        Assert.That(after, Is.Not.EqualTo(before));
+        var ops = System.Xml.Linq.XDocument.Parse(cib).Descendants("lrm_resource").Where(r => (string?)r.Attribute("id") == "mig-me")
+            .SelectMany(r => r.Elements("lrm_rsc_op").Select(o => (
+                Node: (string?)r.Ancestors("node_state").First().Attribute("uname"),
+                Op: (string?)o.Attribute("operation"), Source: (string?)o.Attribute("migrate_source"), Target: (string?)o.Attribute("migrate_target"),
+                Rc: (string?)o.Attribute("rc-code"), Interval: (string?)o.Attribute("interval"))))
+            .Where(o => o.Interval == "0" && o.Op != "monitor")
+            .ToList();
+
+        // As in Pacemaker's CIB: the target's last operation is the migrate_from naming both nodes (no start), and
+        // the source's is the stop that follows its migrate_to (which it replaces as the _last_0 record).
+        Assert.That(ops, Is.EquivalentTo(new[]
+        {
+            ((string?)after, (string?)"migrate_from", (string?)before, (string?)after, (string?)"0", (string?)"0"),
+            (before, "stop", null, null, "0", "0"),
+        }));
+    }
+
     /// <summary>The node <c>hactl status</c> shows a primitive started on.</summary>
     private async Task<string> RunningNodeAsync(string id)
     {

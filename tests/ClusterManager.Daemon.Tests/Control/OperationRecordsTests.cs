@@ -33,6 +33,20 @@ public sealed class OperationRecordsTests
         Assert.That((record.Resource.Class, record.Resource.Provider, record.Resource.Type), Is.EqualTo(("ocf", "heartbeat", "IPaddr2")));
     }
 
+    [TestCase("migrate_to", "n1", "n2")]
+    [TestCase("migrate_from", "n1", "n2")]
+    [TestCase("start", null, null)]
+    public void ChangesFor_RecordsMigrationNodes_OnlyForMigrationActions(string action, string? source, string? target)
+    {
+        var meta = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string> { ["migrate_source"] = "n1", ["migrate_target"] = "n2" });
+        var op = Op(action, 0, 0);
+        op = op with { Request = op.Request with { Meta = meta } };
+
+        var record = (RecordOperation)OperationRecords.ChangesFor(op, null, true).Single();
+
+        Assert.That((record.Operation.Operation, record.Operation.MigrateSource, record.Operation.MigrateTarget), Is.EqualTo((action, source, target)));
+    }
+
     [Test]
     public void ChangesFor_CountsFailureAndRecordsLastFailure_WhenMonitorFails()
     {
