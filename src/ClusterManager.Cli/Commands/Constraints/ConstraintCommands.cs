@@ -79,7 +79,8 @@ internal static class ConstraintCommands
 
         SOURCE runs where TARGET runs (negative score: never together). ROLE: Promoted, Unpromoted, Started,
         Stopped (Master/Slave are deprecated names). SCORE: INFINITY unless given (also score=...; a negative score
-        positionally needs '--' before it). Options: node-attribute, influence. Id: colocation-SOURCE-TARGET-SCORE.
+        positionally needs '--' before it). Options: node-attribute, influence, rsc-role, with-rsc-role (as
+        older guides write: with-rsc-role=Master). Id: colocation-SOURCE-TARGET-SCORE.
         """;
 
     private static readonly CommandDefinition Colocation = ClusterCommand.Define(["constraint", "colocation"], "list colocation constraints", ColocationUsage, (c, ct) => ConfigAsync(c, "colocation", false, ct));
@@ -328,18 +329,25 @@ internal static class ConstraintCommands
         }
 
         var resource = tokens[at++];
-        if (at >= tokens.Count || tokens[at] != "with")
+        string? withRole = null;
+        if (at < tokens.Count && tokens[at] != "with" && role is null && !tokens[at].Contains('=', StringComparison.Ordinal))
+        {
+            // pcs 0.9/0.10's older form, still in many HA guides: SOURCE TARGET [SCORE] [options].
+            warnings.WriteLine("warning: 'colocation add SOURCE TARGET' is deprecated, use 'colocation add SOURCE with TARGET'");
+        }
+        else if (at >= tokens.Count || tokens[at] != "with")
         {
             throw new UsageException("expected 'with' after the source resource (colocation add [ROLE] SOURCE with [ROLE] TARGET [SCORE])");
         }
-
-        at++;
-        string? withRole = null;
-        if (at + 1 < tokens.Count && ConstraintXml.IsRole(tokens[at]) && !tokens[at + 1].Contains('=', StringComparison.Ordinal)
-            && !Model.Score.TryParse(tokens[at + 1], out _))
+        else
         {
-            withRole = ConstraintXml.Role(tokens[at], warnings);
             at++;
+            if (at + 1 < tokens.Count && ConstraintXml.IsRole(tokens[at]) && !tokens[at + 1].Contains('=', StringComparison.Ordinal)
+                && !Model.Score.TryParse(tokens[at + 1], out _))
+            {
+                withRole = ConstraintXml.Role(tokens[at], warnings);
+                at++;
+            }
         }
 
         if (at >= tokens.Count)
@@ -380,8 +388,25 @@ internal static class ConstraintCommands
                 case "influence" when value is "true" or "false":
                     options.Add(new(name, value));
                     break;
+                case "rsc-role" or "with-rsc-role":
+                    // As in pcs, where the options become the constraint's attributes (HA guides write with-rsc-role=Master).
+                    if (!ConstraintXml.IsRole(value))
+                    {
+                        throw new UsageException($"{name} '{value}' is not a role (Promoted, Unpromoted, Started, Stopped)");
+                    }
+
+                    if (name == "rsc-role")
+                    {
+                        role = ConstraintXml.Role(value, warnings);
+                    }
+                    else
+                    {
+                        withRole = ConstraintXml.Role(value, warnings);
+                    }
+
+                    break;
                 default:
-                    throw new UsageException($"invalid option '{name}={value}' (allowed: score, id, node-attribute, influence=true|false)");
+                    throw new UsageException($"invalid option '{name}={value}' (allowed: score, id, rsc-role, with-rsc-role, node-attribute, influence=true|false)");
             }
         }
 

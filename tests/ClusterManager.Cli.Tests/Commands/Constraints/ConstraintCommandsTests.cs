@@ -14,6 +14,10 @@ public class ConstraintCommandsTests
     [TestCase("app with Promoted db-clone score=-INFINITY", null, "app", "Promoted", "db-clone", "-INFINITY")]
     [TestCase("app with db -- -100", null, "app", null, "db", "-100")]
     [TestCase("Started with Stopped", null, "Started", null, "Stopped", "INFINITY")]
+    [TestCase("WebFS with WebData-clone INFINITY with-rsc-role=Master", null, "WebFS", "Promoted", "WebData-clone", "INFINITY")]
+    [TestCase("vip with db-clone rsc-role=Started with-rsc-role=Promoted", "Started", "vip", "Promoted", "db-clone", "INFINITY")]
+    [TestCase("azlb ag-master INFINITY with-rsc-role=Master", null, "azlb", "Promoted", "ag-master", "INFINITY")]
+    [TestCase("a b", null, "a", null, "b", "INFINITY")]
     public void ParseColocation_ReadsRolesResourcesAndScore(string line, string? role, string resource, string? withRole, string withResource, string score)
     {
         var spec = ConstraintCommands.ParseColocation(Args(line), TextWriter.Null);
@@ -30,7 +34,19 @@ public class ConstraintCommandsTests
         Assert.That(spec.Options.Select(o => $"{o.Key}={o.Value}"), Is.EqualTo(new[] { "node-attribute=rack", "influence=false" }));
     }
 
-    [TestCase("a b", "expected 'with'")]
+    [Test]
+    public void ParseColocation_WarnsAboutTheOlderForm_WithoutWith()
+    {
+        using var warnings = new StringWriter();
+
+        ConstraintCommands.ParseColocation(Args("azlb ag-master INFINITY"), warnings);
+
+        Assert.That(warnings.ToString(), Does.Contain("'colocation add SOURCE TARGET' is deprecated"));
+    }
+
+    [TestCase("a", "expected 'with'")]
+    [TestCase("Promoted a b", "expected 'with'")]
+    [TestCase("a with b with-rsc-role=Boss", "with-rsc-role 'Boss' is not a role")]
     [TestCase("a with", "missing target resource id")]
     [TestCase("a with a", "cannot be colocated with itself")]
     [TestCase("a with b lots", "invalid score 'lots'")]
