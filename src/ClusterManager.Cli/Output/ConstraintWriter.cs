@@ -146,13 +146,19 @@ internal static class ConstraintWriter
                 "expression" => (string?)e.Attribute("value") is { } value
                     ? $"{(string?)e.Attribute("attribute")} {(string?)e.Attribute("operation")} {((string?)e.Attribute("type") is { } t ? t + " " : "")}{value}"
                     : $"{(string?)e.Attribute("operation")} {(string?)e.Attribute("attribute")}",
+                "date_expression" when (string?)e.Attribute("operation") == "date_spec" => "date-spec " + Fields(e.Element("date_spec")),
                 "date_expression" => $"date {(string?)e.Attribute("operation")} " + string.Join(' ', e.Attributes()
-                    .Where(a => a.Name.LocalName is "start" or "end").Select(a => $"{a.Name.LocalName}={a.Value}")),
+                    .Where(a => a.Name.LocalName is "start" or "end").Select(a => $"{a.Name.LocalName}={a.Value}"))
+                    + (e.Element("duration") is { } duration ? " duration " + Fields(duration) : ""),
                 _ => e.Name.LocalName,
             };
             writer.Write($"{pad}  Expression: {text}{(full ? $" (id: {(string?)e.Attribute("id")})" : "")}\n");
         }
     }
+
+    // A date_spec's or duration's fields as NAME=VALUE (its id aside).
+    private static string Fields(XElement? e) =>
+        e is null ? "" : string.Join(' ', e.Attributes().Where(a => a.Name.LocalName != "id").Select(a => $"{a.Name.LocalName}={a.Value}"));
 
     private static string Resource(XElement c, string attribute, string? roleAttribute) =>
         $"resource '{(string?)c.Attribute(attribute)}'{(roleAttribute is null ? "" : Role(c, roleAttribute))}";

@@ -92,6 +92,25 @@ public sealed class FileClusterTests
     }
 
     [Test]
+    public void ConstraintLocationRule_WritesTheRule_AsPcsDoes()
+    {
+        var file = TwoResources();
+
+        Ok("-f", file, "constraint", "location", "VirtualIP", "rule", "score=-INFINITY", "pingd", "lt", "1", "or", "not_defined", "pingd");
+        var (code, output, _) = Run("-f", file, "constraint", "config", "--full");
+        var refused = Run("-f", file, "constraint", "location", "Nope", "rule", "defined", "pingd");
+
+        var rule = XDocument.Load(file).Descendants("rsc_location").Single().Element("rule")!;
+        Assert.That(((string?)rule.Attribute("id"), (string?)rule.Attribute("boolean-op"), (string?)rule.Attribute("score")),
+            Is.EqualTo(("location-VirtualIP-rule", "or", "-INFINITY")));
+        Assert.That(rule.Elements("expression").Select(e => ((string?)e.Attribute("id"), (string?)e.Attribute("attribute"), (string?)e.Attribute("operation"), (string?)e.Attribute("value"))),
+            Is.EqualTo(new[] { ("location-VirtualIP-rule-expr", "pingd", "lt", "1"), ("location-VirtualIP-rule-expr-1", "pingd", "not_defined", (string?)null) }));
+        Assert.That(code, Is.Zero);
+        Assert.That(output, Does.Contain("Expression: pingd lt 1 (id: location-VirtualIP-rule-expr)").And.Contain("Expression: not_defined pingd"));
+        Assert.That((refused.Code, refused.Err), Is.EqualTo((1, "error: Resource 'Nope' does not exist\n")));
+    }
+
+    [Test]
     public void PropertySet_WritesTheBootstrapSet_AndPropertyConfigReadsIt()
     {
         var file = PathOf("props.xml");

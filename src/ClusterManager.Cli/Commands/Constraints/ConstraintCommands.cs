@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using ClusterManager.Api.V1;
 using ClusterManager.Cli.Client;
 using ClusterManager.Cli.Editing;
@@ -55,11 +56,18 @@ internal static class ConstraintCommands
         Usage: hactl constraint location RESOURCE_ID prefers NODE[=SCORE] [NODE[=SCORE]]...
                hactl constraint location RESOURCE_ID avoids NODE[=SCORE] [NODE[=SCORE]]...
                hactl constraint location add CONSTRAINT_ID RESOURCE_ID NODE SCORE [resource-discovery=always|never|exclusive]
+               hactl constraint location RESOURCE_ID rule [id=RULE_ID] [constraint-id=ID] [resource-discovery=...]
+                   [role=Promoted|Unpromoted] [score=SCORE | score-attribute=ATTRIBUTE] EXPRESSION
                hactl constraint location delete|remove CONSTRAINT_ID [--yes]
                hactl constraint location [config] [--full] [--output json]
 
         prefers/avoids: score INFINITY unless given (avoids: the negative); ids location-RESOURCE-NODE-SCORE (a
         constraint with the same id is replaced).
+        rule: the resource gets SCORE (INFINITY unless given) on the nodes where EXPRESSION holds; EXPRESSION is
+        pcs's: defined|not_defined ATTR, ATTR lt|gt|lte|gte|eq|ne [string|integer|number|version] VALUE,
+        date gt|lt DATE, date in_range DATE to DATE, date in_range DATE to duration NAME=VALUE...,
+        date-spec NAME=VALUE..., joined with and/or and grouped with ( ). Example (move away from a node that
+        lost its ping targets): constraint location VIP rule score=-INFINITY pingd lt 1 or not_defined pingd
         """;
 
     private static readonly CommandDefinition Location = ClusterCommand.Define(["constraint", "location"], "add location constraints (prefers/avoids) or list them", LocationUsage, LocationAsync);
@@ -221,7 +229,7 @@ internal static class ConstraintCommands
         var verb = args.Take("'prefers' or 'avoids'");
         if (verb == "rule")
         {
-            throw new UsageException("location rules are not supported yet; use prefers/avoids or 'constraint location add'");
+            return await LocationRuleAsync(call, resource, cancellationToken).ConfigureAwait(false);
         }
 
         if (verb is not ("prefers" or "avoids"))
@@ -265,6 +273,97 @@ internal static class ConstraintCommands
             return EditPlan.Of([.. targets.Select(t => Changes.PutConstraint(
                 ConstraintXml.Location(ConstraintXml.LocationId(resource, t.Node, t.Score), resource, t.Node, t.Score), WriteMode.Upsert))]);
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static readonly HashSet<string> RuleOptions = ["id", "constraint-id", "resource-discovery", "role", "score", "score-attribute"];
+
+    /// <summary>
+    /// pcs's <c>constraint location RSC rule [id=RULE_ID] [constraint-id=ID] [resource-discovery=...] [role=...]
+    /// [score=SCORE | score-attribute=ATTR] EXPRESSION</c>: a location constraint holding one rule (RuleXml).
+    /// </summary>
+    private static async Task<int> LocationRuleAsync(ClusterCall call, string resource, CancellationToken cancellationToken)
+    {
+        var args = call.Args;
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        var expression = new List<string>();
+        while (!args.AtEnd)
+        {
+            var token = args.Take("rule expression");
+            var equals = token.IndexOf('=', StringComparison.Ordinal);
+            if (expression.Count == 0 && equals > 0 && RuleOptions.Contains(token[..equals]))
+            {
+                if (!options.TryAdd(token[..equals], token[(equals + 1)..]))
+                {
+                    throw new UsageException($"'{token[..equals]}' is given twice");
+                }
+
+                continue;
+            }
+
+            expression.Add(token);
+        }
+
+        if (options.ContainsKey("score") && options.ContainsKey("score-attribute"))
+        {
+            throw new UsageException("give score= or score-attribute=, not both");
+        }
+
+        var score = options.TryGetValue("score", out var s) ? ConstraintXml.Score(s) : null;
+        var role = options.TryGetValue("role", out var r)
+            ? (ConstraintXml.IsRole(r) && ConstraintXml.Role(r, call.Error) is "Promoted" or "Unpromoted" ? ConstraintXml.Role(r, TextWriter.Null)
+                : throw new UsageException($"role '{r}' is not Promoted or Unpromoted"))
+            : null;
+        var discovery = options.TryGetValue("resource-discovery", out var d)
+            ? (d is "always" or "never" or "exclusive" ? d : throw new UsageException($"resource-discovery '{d}' is not always, never or exclusive"))
+            : null;
+        foreach (var key in new[] { "id", "constraint-id" })
+        {
+            if (options.TryGetValue(key, out var given))
+            {
+                ResourceXml.Take(new HashSet<string>(), given);
+            }
+        }
+
+        // Parsed before the cluster is asked, so a bad expression names its word without a round trip.
+        _ = RuleXml.Rule("check", expression, score, options.GetValueOrDefault("score-attribute"), role);
+        return await ClusterCommand.EditAsync(call, state =>
+        {
+            if (CibEdit.FindResource(state.Resources, resource) is null)
+            {
+                return EditPlan.Fail($"Resource '{resource}' does not exist");
+            }
+
+            var ids = CibEdit.AllIds(state.Cib);
+            foreach (var key in new[] { "id", "constraint-id" })
+            {
+                if (options.TryGetValue(key, out var given) && ids.Contains(given))
+                {
+                    return EditPlan.Fail($"id '{given}' is already in use, please specify another one");
+                }
+            }
+
+            var constraintId = options.GetValueOrDefault("constraint-id") ?? Unique(ids, $"location-{resource}");
+            var ruleId = options.GetValueOrDefault("id") ?? Unique(ids, $"{constraintId}-rule");
+            var location = new XElement("rsc_location", new XAttribute("id", constraintId), new XAttribute("rsc", resource));
+            if (discovery is not null)
+            {
+                location.Add(new XAttribute("resource-discovery", discovery));
+            }
+
+            location.Add(RuleXml.Rule(ruleId, expression, score, options.GetValueOrDefault("score-attribute"), role));
+            return EditPlan.Of([Changes.PutConstraint(location, WriteMode.Create)]);
+        }, cancellationToken).ConfigureAwait(false);
+
+        static string Unique(IReadOnlySet<string> ids, string stem)
+        {
+            var id = stem;
+            for (var n = 1; ids.Contains(id); n++)
+            {
+                id = $"{stem}-{n}";
+            }
+
+            return id;
+        }
     }
 
     private static async Task<int> LocationAddAsync(ClusterCall call, CancellationToken cancellationToken)
