@@ -308,6 +308,11 @@ internal sealed partial class Scheduler
             case (ResourceRole.Promoted, ResourceRole.Stopped):
             case (ResourceRole.Promoted, ResourceRole.Started):
             case (ResourceRole.Promoted, ResourceRole.Unpromoted):
+                if (IsExpectedNode(rsc, node))
+                {
+                    return true;
+                }
+
                 foreach (var current in rsc.RunningOn)
                 {
                     DemoteAction(rsc, current, optional);
@@ -325,10 +330,26 @@ internal sealed partial class Scheduler
         }
     }
 
+    /// <summary>The resource being brought down and up again by schedule_restart_actions (pe_rsc_restarting).</summary>
+    private WResource? _restarting;
+
+    /// <summary>
+    /// is_expected_node: during the restart of a resource multiply active with multiple-active=stop_unexpected, its
+    /// assigned node, where it is neither stopped nor started again.
+    /// </summary>
+    private bool IsExpectedNode(WResource rsc, WNode? node) =>
+        rsc.StopUnexpected && _restarting == rsc && rsc.NextRole > ResourceRole.Stopped && node is not null
+        && rsc.AllocatedTo == node;
+
     private void StopResource(WResource rsc, bool optional)
     {
         foreach (var current in rsc.RunningOn.ToList())
         {
+            if (IsExpectedNode(rsc, current))
+            {
+                continue;
+            }
+
             if (rsc.PartialMigrationTarget is { } target)
             {
                 // A partial migration to the node the resource stays on is not stopped there; anywhere else it is.
@@ -344,6 +365,10 @@ internal sealed partial class Scheduler
             if (rsc.AllocatedTo is null)
             {
                 SetReason(stop, "node availability", overwrite: true);
+            }
+            else if (rsc.StopUnexpected && _restarting == rsc)
+            {
+                SetReason(stop, "being multiply active", overwrite: true);
             }
 
             if (!rsc.Managed)
@@ -365,6 +390,13 @@ internal sealed partial class Scheduler
         {
             start.Optional = false;
         }
+
+        // Pacemaker makes the start on the expected node a pseudo-action even when the resource moves there (it is
+        // then never started); here only where it already runs. Neither changes the summary or the placement.
+        if (IsExpectedNode(rsc, node) && rsc.RunningOn.Contains(node!))
+        {
+            start.Pseudo = true;
+        }
     }
 
     private void PromoteResource(WResource rsc, WNode? node, bool optional)
@@ -377,7 +409,12 @@ internal sealed partial class Scheduler
         var runnable = FindActions(rsc, "start", node).All(a => a.Runnable);
         if (runnable)
         {
-            PromoteAction(rsc, node, optional);
+            var promote = PromoteAction(rsc, node, optional);
+            if (IsExpectedNode(rsc, node) && rsc.RunningOn.Contains(node))
+            {
+                promote.Pseudo = true;
+            }
+
             return;
         }
 
@@ -431,6 +468,13 @@ internal sealed partial class Scheduler
             {
                 needStop = true;
             }
+
+            // StopRsc skips the expected node (is_expected_node)
+            rsc.StopUnexpected = rsc.Recovery == MultipleActive.StopUnexpected;
+        }
+        else
+        {
+            rsc.StopUnexpected = false;
         }
 
         if (rsc.StartPending)
@@ -466,6 +510,8 @@ internal sealed partial class Scheduler
             }
         }
 
+        // schedule_restart_actions
+        _restarting = rsc;
         var role = rsc.Role;
         while (role != ResourceRole.Stopped)
         {
@@ -495,6 +541,7 @@ internal sealed partial class Scheduler
             role = next;
         }
 
+        _restarting = null;
         role = rsc.Role;
         while (role != rsc.NextRole)
         {

@@ -41,14 +41,10 @@ internal sealed partial class Scheduler
         }
 
         rsc.NodeCounts = new int[_nodes.Count];
-        var ordered = rsc.Children.Select((c, i) => (c, i)).ToList();
-        ordered.Sort((x, y) =>
-        {
-            var c = CompareInstances(x.c, y.c, rsc);
-            return c != 0 ? c : x.i.CompareTo(y.i);
-        });
+        // g_list_sort: its merge order matters, as the comparison is not a total order.
+        var ordered = GListSort(rsc.Children, (x, y) => CompareInstances(x, y, rsc));
         rsc.Children.Clear();
-        rsc.Children.AddRange(ordered.Select(x => x.c));
+        rsc.Children.AddRange(ordered);
         DistributeChildren(rsc);
         if (rsc.Promotable)
         {
@@ -85,7 +81,8 @@ internal sealed partial class Scheduler
                 continue;
             }
 
-            if (ActiveLocations(child).Count == 0 || child.Primitives().Append(child).Any(p => p.Failed))
+            // The instance's own flag: a cloned group is not marked failed when one of its members is.
+            if (ActiveLocations(child).Count == 0 || child.Failed)
             {
                 continue;
             }
@@ -307,14 +304,27 @@ internal sealed partial class Scheduler
             return a.Priority > b.Priority ? -1 : 1;
         }
 
-        if (na == 0 && nb == 0)
+        // node_is_allowed: an instance active on a disallowed node counts as inactive from here on.
+        var currentA = ca;
+        var currentB = cb;
+        if (!can1)
+        {
+            ca = null;
+        }
+
+        if (!can2)
+        {
+            cb = null;
+        }
+
+        if (ca is null && cb is null)
         {
             return 0;
         }
 
-        if (na == 0 || nb == 0)
+        if (ca is null || cb is null)
         {
-            return na == 0 ? 1 : -1;
+            return ca is null ? 1 : -1;
         }
 
         can1 = ca!.CanRunResources;
@@ -350,7 +360,75 @@ internal sealed partial class Scheduler
             return f1 ? 1 : -1;
         }
 
-        return 0;
+        var rc = CompareInstancesByColocation(a, b, currentA!, currentB!);
+        return rc != 0 ? rc : InstanceNumber(a).CompareTo(InstanceNumber(b));
+    }
+
+    /// <summary>
+    /// cmp_instance_by_colocation (pcmk_sched_resource.c): each instance's current node, with the node's own weight
+    /// (-INFINITY when offline or shutting down), scored by the clone's colocations; the higher score goes first.
+    /// </summary>
+    private int CompareInstancesByColocation(WResource a, WResource b, WNode currentA, WNode currentB)
+    {
+        var scoreA = ColocatedScoreOnCurrentNode(a, currentA);
+        var scoreB = ColocatedScoreOnCurrentNode(b, currentB);
+        return scoreA < scoreB ? 1 : scoreA > scoreB ? -1 : 0;
+    }
+
+    private int ColocatedScoreOnCurrentNode(WResource instance, WNode current)
+    {
+        var table = new Score?[_nodes.Count];
+        table[current.Index] = current.Weight;
+        var clone = instance.Parent!;
+        foreach (var coloc in clone.ThisWith.ToList())
+        {
+            table = NativeMergeWeights(coloc.Primary, instance.Id, table, coloc.NodeAttribute,
+                coloc.Score / (float)Score.InfinityValue, MergeFlags.None);
+        }
+
+        foreach (var coloc in clone.WithThis.ToList())
+        {
+            if (!HasInfluence(coloc, instance))
+            {
+                continue;
+            }
+
+            table = NativeMergeWeights(coloc.Dependent, instance.Id, table, coloc.NodeAttribute,
+                coloc.Score / (float)Score.InfinityValue, MergeFlags.Positive);
+        }
+
+        return table[current.Index]?.Value ?? 0;
+    }
+
+    /// <summary>pcmk__cmp_instance_number: the number after the last ':' of the instance's id.</summary>
+    private static int InstanceNumber(WResource instance)
+    {
+        var id = instance.Id;
+        var colon = id.LastIndexOf(':');
+        return colon >= 0 && int.TryParse(id.AsSpan(colon + 1), out var n) ? n : 0;
+    }
+
+    /// <summary>GLib's g_list_sort: a stable top-down merge sort, the first half being the shorter one.</summary>
+    private static List<T> GListSort<T>(List<T> list, Comparison<T> compare)
+    {
+        if (list.Count < 2)
+        {
+            return [.. list];
+        }
+
+        var half = list.Count / 2;
+        var left = GListSort(list.GetRange(0, half), compare);
+        var right = GListSort(list.GetRange(half, list.Count - half), compare);
+        var result = new List<T>(list.Count);
+        int i = 0, j = 0;
+        while (i < left.Count && j < right.Count)
+        {
+            result.Add(compare(left[i], right[j]) <= 0 ? left[i++] : right[j++]);
+        }
+
+        result.AddRange(left.Skip(i));
+        result.AddRange(right.Skip(j));
+        return result;
     }
 
     // ---- promotable -----------------------------------------------------------------------------------
@@ -370,6 +448,12 @@ internal sealed partial class Scheduler
                 if (score > 0)
                 {
                     child.Allowed[node.Index] = weight + new Score(score);
+                }
+
+                // pcmk__add_promotion_scores: the instance's priority (which orders assignment) rises to it too.
+                if (score > child.Priority)
+                {
+                    child.Priority = score;
                 }
             }
         }

@@ -239,6 +239,7 @@ internal sealed partial class Scheduler
             {
                 if ((edge.Type & kind) == kind)
                 {
+                    _updateDepth = depth;
                     UpdateActions(first, then, kind == OrderFlags.ImpliesThen ? firstFlags with { Runnable = true } : firstFlags, kind);
                 }
             }
@@ -753,7 +754,23 @@ internal sealed partial class Scheduler
     /// it requires the first action's ordering flags and its own flags to disagree, which only collective
     /// summaries can do. Dependents stop through restart orderings instead.
     /// </summary>
+    /// <summary>The depth of the depth-first update that is applying an ordering (see NativeUpdate).</summary>
+    private int _updateDepth;
+
     private void NativeUpdate(WAction first, WAction then, Flags firstFlags, OrderFlags type)
+    {
+        var thenBefore = (then.Optional, then.Runnable);
+        NativeUpdateFlags(first, then, firstFlags, type);
+
+        // pcmk__update_ordered_actions: a changed member of a group or clone is re-processed at once ("X_stop then
+        // X_start" of cloned groups), before the next member; this decides the reasons its own orderings record.
+        if (_depthFirst && then.Rsc?.Parent is not null && (then.Optional, then.Runnable) != thenBefore)
+        {
+            UpdateActionDepthFirst(then, _updateDepth + 1);
+        }
+    }
+
+    private void NativeUpdateFlags(WAction first, WAction then, Flags firstFlags, OrderFlags type)
     {
         if (then.Rsc is null)
         {

@@ -61,7 +61,8 @@ internal sealed partial class Scheduler
 
         _nodeHistories.EnsureCapacity(histories);
 
-        // Histories of online nodes first (offline ones may depend on them).
+        // unpack_node_history: in document order; offline nodes wait for the online ones only when fencing is
+        // disabled ("this allows us to number active clone instances first"), and are then ignored.
         foreach (var (node, state) in _snapshot.Status.Nodes.Select(s => (FindStateNode(s), s)))
         {
             if (node is null || node.Unpacked || _nodeStates[node] != state)
@@ -69,7 +70,7 @@ internal sealed partial class Scheduler
                 continue;
             }
 
-            if (!node.Online)
+            if (!node.Online && !StonithEnabled)
             {
                 continue;
             }
