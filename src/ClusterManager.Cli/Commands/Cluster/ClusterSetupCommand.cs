@@ -71,9 +71,17 @@ internal static class ClusterSetupCommand
         var outputDir = args.TakeOption("--output-dir");
         var local = args.TakeFlag("--local") || outputDir is not null;
         args.TakeFlag("--no-cluster-uuid");
+
+        // pcs 0.9's 'cluster setup --name NAME NODE...', still in many guides.
+        var legacyName = args.TakeOption("--name");
+        if (legacyName is not null)
+        {
+            context.Error.Write("Warning: --name is pcs 0.9 syntax; use 'cluster setup NAME NODE...'\n");
+        }
+
         if (!local)
         {
-            return await ClusterSetupPush.RunAsync(context, cancellationToken).ConfigureAwait(false);
+            return await ClusterSetupPush.RunAsync(context, legacyName, cancellationToken).ConfigureAwait(false);
         }
 
         var configDir = args.TakeOption("--config-dir") ?? "/etc/clustermanager";
@@ -85,7 +93,7 @@ internal static class ClusterSetupCommand
             throw new UsageException("--start and --enable need the host agents; with --local, copy the files, then run 'systemctl enable --now clusterd' on each node");
         }
 
-        var clusterName = args.Take("cluster name");
+        var clusterName = legacyName ?? args.Take("cluster name");
         var nodes = ParseNodes(args);
         var output = Path.GetFullPath(outputDir ?? clusterName);
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !force)

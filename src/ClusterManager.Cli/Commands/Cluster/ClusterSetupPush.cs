@@ -16,7 +16,7 @@ namespace ClusterManager.Cli.Commands.Cluster;
 /// </summary>
 internal static class ClusterSetupPush
 {
-    public static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CommandContext context, string? legacyName, CancellationToken cancellationToken)
     {
         var args = context.Args;
         if (args.TakeOption("--config-dir") is not null || args.TakeOption("--data-dir") is not null)
@@ -35,7 +35,7 @@ internal static class ClusterSetupPush
         }
 
         var timeout = HostTargets.Timeout(args);
-        var clusterName = args.Take("cluster name");
+        var clusterName = legacyName ?? args.Take("cluster name");
         if (clusterName.Contains('=', StringComparison.Ordinal) || clusterName.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '/' or '\\'))
         {
             throw new UsageException($"'{clusterName}' is not a cluster name (no '=', '/', spaces or control characters)");

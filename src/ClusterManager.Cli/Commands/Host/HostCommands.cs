@@ -43,6 +43,11 @@ internal static class HostCommands
     [
         new(["host", "auth"], "authenticate to the nodes' host agents (tokens, pinned certificates)", AuthUsage, AuthAsync),
         new(["host", "deauth"], "forget (and revoke) the tokens of nodes", DeauthUsage, DeauthAsync),
+        new(["cluster", "auth"], "pcs 0.9's name of 'host auth' (deprecated)", AuthUsage, (context, ct) =>
+        {
+            context.Error.Write("Warning: 'cluster auth' is pcs 0.9 syntax; use 'host auth NODE [addr=IP]... -u USER -p PASSWORD'\n");
+            return AuthAsync(context, ct);
+        }),
     ];
 
     /// <summary>One node of <c>host auth</c>: its name and where its agent listens.</summary>

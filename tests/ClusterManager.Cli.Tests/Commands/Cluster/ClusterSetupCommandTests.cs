@@ -52,6 +52,25 @@ public class ClusterSetupCommandTests
     }
 
     [Test]
+    public void Setup_AcceptsPcs09NameOption_WithAWarning()
+    {
+        var (code, output, error) = Run("cluster", "setup", "--name", "lab", "n1", "addr=198.18.0.1", "n2", "addr=198.18.0.2", "--output-dir", Out);
+
+        Assert.That(code, Is.Zero, error);
+        Assert.That(output, Does.StartWith($"Cluster 'lab' (2 nodes) written to {Out}"));
+        Assert.That(error, Does.Contain("--name is pcs 0.9 syntax"));
+    }
+
+    [Test]
+    public void ClusterAuth_IsHostAuth_WithAWarning()
+    {
+        var (code, _, error) = Run("cluster", "auth", "n1", "addr=node1.example", "-u", "hacluster", "-p", "x");
+
+        Assert.That(code, Is.EqualTo(ExitCodes.BadInput));
+        Assert.That(error, Does.Contain("'cluster auth' is pcs 0.9 syntax").And.Contain("node1.example"), "parsed as host auth (its address check)");
+    }
+
+    [Test]
     public void Setup_IssuesNodeCertificates_ThatChainToTheClusterCa()
     {
         Run("cluster", "setup", "lab", "n1", "addr=198.18.0.1", "n2", "addr=198.18.0.2", "--output-dir", Out);
