@@ -111,6 +111,18 @@ public sealed class FileClusterTests
     }
 
     [Test]
+    public void PropertyDefaults_ShowsDefaults_NotTheSetValues()
+    {
+        var file = PathOf("props.xml");
+        Ok("-f", file, "property", "set", "no-quorum-policy=ignore");
+
+        var (code, output, _) = Run("-f", file, "property", "defaults", "no-quorum-policy", "stonith-enabled");
+
+        Assert.That(code, Is.Zero);
+        Assert.That(output, Is.EqualTo("Cluster Properties (defaults):\n  no-quorum-policy=stop\n  stonith-enabled=true\n"));
+    }
+
+    [Test]
     public void PropertySet_WritesTheBootstrapSet_AndPropertyConfigReadsIt()
     {
         var file = PathOf("props.xml");

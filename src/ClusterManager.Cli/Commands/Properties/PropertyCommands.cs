@@ -9,7 +9,7 @@ namespace ClusterManager.Cli.Commands.Properties;
 internal static class PropertyCommands
 {
     /// <summary>Every property command.</summary>
-    public static IEnumerable<CommandDefinition> All => [Bare, Config, List, Show, Set, Unset];
+    public static IEnumerable<CommandDefinition> All => [Bare, Config, DefaultsCommand, List, Show, Set, Unset];
 
     /// <summary>Pacemaker 2.1.5's defaults of the cluster properties (what <c>pcs property config --defaults</c> lists).</summary>
     public static readonly FrozenDictionary<string, string> Defaults = new Dictionary<string, string>
@@ -61,6 +61,7 @@ internal static class PropertyCommands
 
     private const string ConfigUsage = """
         Usage: hactl property [config [PROPERTY...] | --all | --defaults] [--output json]
+               hactl property defaults [PROPERTY...] [--output json]
 
         The cluster properties that are set; --all also those at their default, --defaults only the defaults.
         'property list' and 'property show' are deprecated names of it.
@@ -69,6 +70,9 @@ internal static class PropertyCommands
     private static readonly CommandDefinition Bare = ClusterCommand.Bare("property", "show cluster properties (= property config)", ConfigUsage, (c, ct) => ConfigAsync(c, false, ct));
 
     private static readonly CommandDefinition Config = ClusterCommand.Define(["property", "config"], "show cluster properties", ConfigUsage, (c, ct) => ConfigAsync(c, false, ct));
+
+    private static readonly CommandDefinition DefaultsCommand = ClusterCommand.Define(["property", "defaults"], "show the default values of cluster properties (= property config --defaults)", ConfigUsage,
+        (c, ct) => ConfigAsync(c, false, ct, defaultsOnly: true));
 
     private static readonly CommandDefinition List = ClusterCommand.Define(["property", "list"], "show cluster properties (deprecated: property config)", ConfigUsage, (c, ct) => ConfigAsync(c, true, ct));
 
@@ -160,11 +164,12 @@ internal static class PropertyCommands
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<int> ConfigAsync(ClusterCall call, bool deprecated, CancellationToken cancellationToken)
+    private static async Task<int> ConfigAsync(ClusterCall call, bool deprecated, CancellationToken cancellationToken, bool defaultsOnly = false)
     {
         var format = ClusterCommand.TakeFormat(call.Args);
         var all = call.Args.TakeFlag("--all");
-        var defaults = call.Args.TakeFlag("--defaults");
+        var defaults = call.Args.TakeFlag("--defaults") | defaultsOnly;
+        call.Args.TakeFlag("--full");
         var names = new List<string>();
         while (!call.Args.AtEnd)
         {
