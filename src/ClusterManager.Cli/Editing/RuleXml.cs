@@ -16,7 +16,7 @@ internal static class RuleXml
     private static readonly HashSet<string> Comparisons = ["lt", "gt", "lte", "gte", "eq", "ne"];
     private static readonly HashSet<string> Types = ["string", "integer", "number", "version"];
     private static readonly HashSet<string> DateSpecFields = ["hours", "monthdays", "weekdays", "yeardays", "months", "weeks", "years", "weekyears", "moon", "minutes", "seconds"];
-    private static readonly HashSet<string> DurationFields = ["hours", "monthdays", "weekdays", "yeardays", "months", "weeks", "years", "weekyears", "moon", "minutes", "seconds", "days"];
+    private static readonly HashSet<string> DurationFields = ["years", "months", "weeks", "days", "hours", "minutes", "seconds"];
 
     /// <summary>The expression tree before ids are given.</summary>
     private abstract record Node;

@@ -40,6 +40,7 @@ public class RuleXmlTests
     [TestCase("defined a and", "ends too early")]
     [TestCase("date in_range 2030-01-01 until 2031-01-01", "needs 'to DATE'")]
     [TestCase("date-spec hour=9", "'hour=9' is not a date-spec field")]
+    [TestCase("date in_range 2030-01-01 to duration weekdays=1", "'weekdays=1' is not a duration field")]
     public void Rule_NamesTheProblem_WhenTheExpressionIsMalformed(string expression, string message)
     {
         var error = Assert.Throws<UsageException>(() => Rule(expression));
