@@ -309,10 +309,16 @@ internal static class ConstraintCommands
         }
 
         var score = options.TryGetValue("score", out var s) ? ConstraintXml.Score(s) : null;
-        var role = options.TryGetValue("role", out var r)
-            ? (ConstraintXml.IsRole(r) && ConstraintXml.Role(r, call.Error) is "Promoted" or "Unpromoted" ? ConstraintXml.Role(r, TextWriter.Null)
-                : throw new UsageException($"role '{r}' is not Promoted or Unpromoted"))
-            : null;
+        string? role = null;
+        if (options.TryGetValue("role", out var r))
+        {
+            role = ConstraintXml.IsRole(r) ? ConstraintXml.Role(r, call.Error) : null;
+            if (role is not ("Promoted" or "Unpromoted"))
+            {
+                throw new UsageException($"role '{r}' is not Promoted or Unpromoted");
+            }
+        }
+
         var discovery = options.TryGetValue("resource-discovery", out var d)
             ? (d is "always" or "never" or "exclusive" ? d : throw new UsageException($"resource-discovery '{d}' is not always, never or exclusive"))
             : null;
