@@ -36,6 +36,9 @@ public sealed record CellResult
 
     public int Repeats { get; init; }
 
+    /// <summary>Compute runs before the timed ones (steady state: see SchedulerCommand.MeasureEngine).</summary>
+    public int WarmUps { get; init; }
+
     public double ComputeAllocatedMb { get; init; }
 
     public double PeakWorkingSetMb { get; init; }

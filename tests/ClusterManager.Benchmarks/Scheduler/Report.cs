@@ -10,7 +10,7 @@ public static class Report
 
     public static string EngineLine(CellResult r) => r.EngineStatus switch
     {
-        "ok" => Line("engine", $"{r.ComputeMedian:F4} s  PolicyEngine.Compute, median of {r.Repeats} after a warm-up"
+        "ok" => Line("engine", $"{r.ComputeMedian:F4} s  PolicyEngine.Compute, median of {r.Repeats} after {r.WarmUps} warm-up run{(r.WarmUps == 1 ? "" : "s")}"
             + $" (min {r.ComputeMin:F4}, max {r.ComputeMax:F4})"),
         "not-implemented" => Line("engine", $"not implemented yet ({r.EngineError})"),
         _ => Line("engine", $"FAILED: {r.EngineError}"),

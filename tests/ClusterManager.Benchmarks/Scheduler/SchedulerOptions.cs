@@ -21,7 +21,7 @@ public sealed record SchedulerOptions
           --seed K             generator seed (default 1)
           --stickiness K       resource-stickiness in rsc_defaults (default 0: none, as in the measured tables)
           --write-cib FILE     keep the generated CIB (with several scenarios: FILE-<scenario>.xml)
-          --repeat K           timed Compute runs after one warm-up; the median is reported (default 5)
+          --repeat K           timed Compute runs after the warm-up (up to 5 s or 150 runs); the median is reported (default 5)
           --crm-simulate M     auto (run it when on PATH) | off (default auto)
           --crm-timeout S      seconds per crm_simulate run (default 300)
           --crm-cache FILE     reuse crm_simulate timings of identical runs (JSON lines; recommended with --matrix)
