@@ -838,6 +838,23 @@ internal sealed partial class Scheduler
         var last = rsc.Children[^1];
         rsc.Role = first.Role;
         first.ThisWith.AddRange(rsc.ThisWith);
+
+        // expand_group_colocations: the members after an unmanaged (and so unmoved) one are no longer held by the
+        // internal colocations alone, so they get the group's mandatory colocations too.
+        var anyUnmanaged = !first.Managed;
+        for (var i = 1; i < rsc.Children.Count; i++)
+        {
+            var member = rsc.Children[i];
+            if (anyUnmanaged)
+            {
+                member.ThisWith.AddRange(rsc.ThisWith.Where(c => c.Score == Score.InfinityValue));
+            }
+            else if (!member.Managed)
+            {
+                anyUnmanaged = true;
+            }
+        }
+
         rsc.ThisWith = [];
         last.WithThis.AddRange(rsc.WithThis);
         rsc.WithThis = [];

@@ -550,14 +550,14 @@ internal sealed partial class Scheduler
     /// <summary>clone-min / require-all=false: "then" needs only some instances of "first".</summary>
     private void AddOnePlusOrdering(string id, WResource first, string firstAction, WResource then, string thenAction, OrderFlags flags, int min)
     {
-        var pseudo = NewAction(null, $"clone-one-or-more:{id}", null, 0, optional: false);
+        var pseudo = NewAction(null, $"clone-one-or-more:{id}", null, 0, optional: true);
         pseudo.Pseudo = true;
         pseudo.RequiresAny = true;
         pseudo.RequiredRunnableBefore = min;
         _onePlusCounter++;
         foreach (var child in first.Children)
         {
-            _orderings.Add(new Ordering(child, firstAction, null, null, pseudo.Task, pseudo, OrderFlags.OneOrMore | OrderFlags.Optional));
+            _orderings.Add(new Ordering(child, firstAction, null, null, pseudo.Task, pseudo, OrderFlags.OneOrMore | OrderFlags.ImpliesThenPrinted | OrderFlags.Optional));
         }
 
         _orderings.Add(new Ordering(null, pseudo.Task, pseudo, then, thenAction, null, flags));
@@ -598,13 +598,13 @@ internal sealed partial class Scheduler
             var flags = FlagsForKind(o.Kind, a1, symmetrical ? 1 : 0);
             if (!requireAll && m1.Count > 0)
             {
-                var pseudo = NewAction(null, $"one-or-more:{s1.Id}", null, 0, optional: false);
+                var pseudo = NewAction(null, $"one-or-more:{s1.Id}", null, 0, optional: true);
                 pseudo.Pseudo = true;
                 pseudo.RequiresAny = true;
                 pseudo.RequiredRunnableBefore = 1;
                 foreach (var f in m1)
                 {
-                    _orderings.Add(new Ordering(f, a1, null, null, pseudo.Task, pseudo, OrderFlags.OneOrMore | OrderFlags.Optional));
+                    _orderings.Add(new Ordering(f, a1, null, null, pseudo.Task, pseudo, OrderFlags.OneOrMore | OrderFlags.ImpliesThenPrinted | OrderFlags.Optional));
                 }
 
                 foreach (var t in thens)

@@ -121,7 +121,8 @@ internal sealed partial class Scheduler
                 }
 
                 TriggerUnfencing(rsc, node, "Device parameters changed", null);
-                if (op.Operation is "start" or "migrate_from")
+                // check_action_definition: a probe's (or migrate_from's) definition is the start's.
+                if (op.Operation is "start" or "migrate_from" or "monitor")
                 {
                     rsc.ChangedDefinitions.Add("start");
                 }

@@ -217,9 +217,11 @@ internal sealed partial class Scheduler
                 continue;
             }
 
+            // Flags a collective's summary clears just now (group_action_flags) are no update of "first": only what
+            // the ordering itself changes re-processes it (pcmk__updated_first).
+            var firstFlags = FlagsForOrdering(first, OrderingNode(then));
             var firstBefore = (first.Optional, first.Runnable, first.MigrateRunnable);
             var thenBefore = (then.Optional, then.Runnable, then.MigrateRunnable);
-            var firstFlags = FlagsForOrdering(first, OrderingNode(then));
             if ((edge.Type & OrderFlags.Probe) == OrderFlags.Probe && then.Rsc is not null && !firstFlags.Runnable && first.Rsc?.RunningOn.Count > 0)
             {
                 then.ClearBefore(i);
@@ -245,6 +247,7 @@ internal sealed partial class Scheduler
             }
 
             BlockedStopClause(first, then, edge.Type);
+            PrintedClause(first, then, edge.Type, firstFlags);
             if ((first.Optional, first.Runnable, first.MigrateRunnable) != firstBefore)
             {
                 for (var k = 0; k < first.After.Length; k++)
@@ -385,7 +388,9 @@ internal sealed partial class Scheduler
                 }
             }
 
-            return new Flags(optional && action.Optional, runnable && action.Runnable);
+            // group_action_flags starts from "optional, runnable", not from the group action's own flags: a cloned
+            // group's instance starting elsewhere does not make its "running" required on this node (bug-lf-2581).
+            return new Flags(optional, runnable);
         }
 
         var anyRunnable = false;
@@ -609,6 +614,7 @@ internal sealed partial class Scheduler
             }
 
             BlockedStopClause(first, then, edge.Type);
+            PrintedClause(first, then, edge.Type, firstFlags);
         }
     }
 
@@ -759,12 +765,12 @@ internal sealed partial class Scheduler
 
     private void NativeUpdate(WAction first, WAction then, Flags firstFlags, OrderFlags type)
     {
-        var thenBefore = (then.Optional, then.Runnable);
+        var thenBefore = (then.Optional, then.Runnable, then.MigrateRunnable, then.Pseudo);
         NativeUpdateFlags(first, then, firstFlags, type);
 
-        // pcmk__update_ordered_actions: a changed member of a group or clone is re-processed at once ("X_stop then
-        // X_start" of cloned groups), before the next member; this decides the reasons its own orderings record.
-        if (_depthFirst && then.Rsc?.Parent is not null && (then.Optional, then.Runnable) != thenBefore)
+        // pcmk__update_ordered_actions: "X_stop then X_start doesn't get handled for cloned groups unless we do this":
+        // a changed action of a member or instance is re-processed at once.
+        if (_depthFirst && then.Rsc?.Parent is not null && (then.Optional, then.Runnable, then.MigrateRunnable, then.Pseudo) != thenBefore)
         {
             UpdateActionDepthFirst(then, _updateDepth + 1);
         }
@@ -856,6 +862,18 @@ internal sealed partial class Scheduler
         if ((type & OrderFlags.Restart) == OrderFlags.Restart)
         {
             HandleRestart(first, then);
+        }
+    }
+
+    /// <summary>
+    /// update_action_for_ordering_flags, pe_order_implies_then_printed: a required runnable "first" puts "then" in
+    /// the graph even while it stays optional (the clone-min pseudo-action).
+    /// </summary>
+    private static void PrintedClause(WAction first, WAction then, OrderFlags type, Flags firstFlags)
+    {
+        if (first.Runnable && (type & OrderFlags.ImpliesThenPrinted) == OrderFlags.ImpliesThenPrinted && !firstFlags.Optional)
+        {
+            then.PrintAlways = true;
         }
     }
 

@@ -352,6 +352,7 @@ internal sealed partial class Scheduler
                 }
             }
 
+            var promoted = false;
             foreach (var a in rsc.Actions)
             {
                 if (!InGraph(a) || a.Node is null || a.Probe || down.Contains(a.Node))
@@ -371,10 +372,17 @@ internal sealed partial class Scheduler
                         touched = true;
                         break;
                     case "promote":
-                        role = ResourceRole.Promoted;
+                        promoted = true;
                         touched = true;
                         break;
                 }
+            }
+
+            // A promote follows the start in the transition, whichever of the two the resource lists first (a restart
+            // for a definition change of a promoted instance: bug-pm-12).
+            if (promoted)
+            {
+                role = ResourceRole.Promoted;
             }
 
             if (nodes.Count == 0)
@@ -445,13 +453,15 @@ internal sealed partial class Scheduler
         return result.MoveToImmutable();
     }
 
-    /// <summary>The ids of the required actions an action waits for, sorted, without duplicates.</summary>
+    /// <summary>The ids of the actions in the graph an action waits for, sorted, without duplicates.</summary>
     private static ImmutableArray<int> InputsOf(WAction a, List<int> scratch)
     {
         scratch.Clear();
         foreach (var e in a.Before)
         {
-            if (e.Type != OrderFlags.None && !e.Action.Optional)
+            // should_add_input_to_graph: an optional input counts when it is in the graph anyway (print_always: the
+            // clone-min pseudo-action once an instance starts).
+            if (e.Type != OrderFlags.None && (!e.Action.Optional || e.Action.PrintAlways))
             {
                 scratch.Add(e.Action.Id);
             }
