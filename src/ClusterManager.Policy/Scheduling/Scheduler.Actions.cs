@@ -47,11 +47,7 @@ internal sealed partial class Scheduler
     {
         if (rsc.FindAction(task, interval, node) is { } existing)
         {
-            if (!optional)
-            {
-                existing.Optional = false;
-            }
-
+            UpdateActionOptional(existing, optional);
             return existing;
         }
 
@@ -60,10 +56,7 @@ internal sealed partial class Scheduler
         {
             unassigned.Node = node;
             rsc.NodeAssigned(unassigned);
-            if (!optional)
-            {
-                unassigned.Optional = false;
-            }
+            UpdateActionOptional(unassigned, optional);
 
             unassigned.Runnable = true;
             UpdateRunnable(unassigned);
@@ -76,6 +69,22 @@ internal sealed partial class Scheduler
             : Requirement.Nothing;
         UpdateRunnable(action);
         return action;
+    }
+
+    /// <summary>
+    /// update_action_optional, for an action found again: a non-recurring action of an unmanaged resource is made
+    /// optional again (a start required a moment ago included), otherwise a required request requires it.
+    /// </summary>
+    private static void UpdateActionOptional(WAction action, bool optional)
+    {
+        if (action.Node is not null && !action.Pseudo && !action.Rsc!.Managed && action.IntervalMs == 0 && action.Task != "monitor")
+        {
+            action.Optional = true;
+        }
+        else if (!optional)
+        {
+            action.Optional = false;
+        }
     }
 
     private void UpdateRunnable(WAction action)

@@ -324,9 +324,10 @@ internal sealed partial class Scheduler
             }
             else
             {
+                // unpack_colocation_set: each member is anti-colocated with every member before it.
                 for (var i = 0; i < members.Count; i++)
                 {
-                    for (var j = i + 1; j < members.Count; j++)
+                    for (var j = 0; j < i; j++)
                     {
                         NewColocation(set.Id, c.NodeAttribute, score, members[i], members[j], set.Role, set.Role, InfluenceOf(c.Influence, members[i]));
                     }
@@ -560,7 +561,7 @@ internal sealed partial class Scheduler
             _orderings.Add(new Ordering(child, firstAction, null, null, pseudo.Task, pseudo, OrderFlags.OneOrMore | OrderFlags.ImpliesThenPrinted | OrderFlags.Optional));
         }
 
-        _orderings.Add(new Ordering(null, pseudo.Task, pseudo, then, thenAction, null, flags));
+        _orderings.Add(new Ordering(null, pseudo.Task, pseudo, then, thenAction, null, flags | OrderFlags.RunnableLeft));
     }
 
     private void UnpackOrderSets(OrderConstraint o)
@@ -594,7 +595,8 @@ internal sealed partial class Scheduler
             var a2 = ActionText(s2.Action, "start");
             var firsts = (s1.Sequential ?? true) ? m1.TakeLast(1).ToList() : m1;
             var thens = (s2.Sequential ?? true) ? m2.Take(1).ToList() : m2;
-            var requireAll = s1.RequireAll ?? true;
+            // order_rsc_sets: the one-or-more logic applies to starts and promotes only.
+            var requireAll = (s1.RequireAll ?? true) || a1 is "stop" or "demote";
             var flags = FlagsForKind(o.Kind, a1, symmetrical ? 1 : 0);
             if (!requireAll && m1.Count > 0)
             {
@@ -607,19 +609,20 @@ internal sealed partial class Scheduler
                     _orderings.Add(new Ordering(f, a1, null, null, pseudo.Task, pseudo, OrderFlags.OneOrMore | OrderFlags.ImpliesThenPrinted | OrderFlags.Optional));
                 }
 
-                foreach (var t in thens)
+                // Every member of the second set, sequential or not, and only while the pseudo action is runnable.
+                foreach (var t in m2)
                 {
-                    _orderings.Add(new Ordering(null, pseudo.Task, pseudo, t, a2, null, flags));
+                    _orderings.Add(new Ordering(null, pseudo.Task, pseudo, t, a2, null, flags | OrderFlags.RunnableLeft));
                 }
-
-                continue;
             }
-
-            foreach (var f in firsts)
+            else
             {
-                foreach (var t in thens)
+                foreach (var f in firsts)
                 {
-                    _orderings.Add(new Ordering(f, a1, null, t, a2, null, flags));
+                    foreach (var t in thens)
+                    {
+                        _orderings.Add(new Ordering(f, a1, null, t, a2, null, flags));
+                    }
                 }
             }
 

@@ -37,6 +37,16 @@ internal sealed partial class Scheduler
             ApplyOrdering(in order);
         }
 
+        // pcmk__apply_orderings: every action unrunnable by now (newest first) blocks its mandatory colocation
+        // dependents (pcmk__block_colocation_dependents), before any flag is propagated.
+        for (var i = _actions.Count - 1; i >= 0; i--)
+        {
+            if (!_actions[i].Runnable)
+            {
+                ColocatedStartChain(_actions[i]);
+            }
+        }
+
         if (_probeOrderingsAt >= count)
         {
             ApplyProbeOrderings();
