@@ -240,6 +240,7 @@ public static class SchedulerCommand
             for (var spent = first; spent < 5 && warmUps < 150; warmUps++)
             {
                 transition = null;
+                FullCollect();
                 clock.Restart();
                 transition = PolicyEngine.Compute(snapshot);
                 spent += clock.Elapsed.TotalSeconds;
