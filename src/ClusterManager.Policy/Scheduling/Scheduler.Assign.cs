@@ -588,30 +588,13 @@ internal sealed partial class Scheduler
 
     private static bool IsNonEmptyGroup(WResource r) => r.Variant == Variant.Group && r.Children.Count > 0;
 
-    /// <summary>The merge_weights method of the resource's kind: groups merge through their first member.</summary>
-    private Score?[] MergeWeights(WResource rsc, string primaryId, Score?[]? nodes, string? attr, float factor, MergeFlags flags)
-    {
-        if (rsc.Variant != Variant.Group || rsc.Children.Count == 0)
-        {
-            return NativeMergeWeights(rsc, primaryId, nodes, attr, factor, flags);
-        }
-
-        // pcmk__group_merge_weights
-        if (rsc.Merging)
-        {
-            return nodes!;
-        }
-
-        rsc.Merging = true;
-        nodes = MergeWeights(rsc.Children[0], primaryId, nodes, attr, factor, flags);
-        foreach (var coloc in rsc.WithThis.ToList())
-        {
-            nodes = NativeMergeWeights(coloc.Dependent, rsc.Id, nodes, coloc.NodeAttribute, coloc.Score / (float)Score.InfinityValue, flags);
-        }
-
-        rsc.Merging = false;
-        return nodes!;
-    }
+    /// <summary>
+    /// The merge_weights method of the resource's kind. In 2.1.5 a group's is pcmk__native_merge_weights too, which
+    /// merges a group through its first member and follows its last member's "with this" colocations, not the
+    /// group's own: a group dependent's own dependents do not reach the primary (fuzz/group-dependent-colocation-chain).
+    /// </summary>
+    private Score?[] MergeWeights(WResource rsc, string primaryId, Score?[]? nodes, string? attr, float factor, MergeFlags flags) =>
+        NativeMergeWeights(rsc, primaryId, nodes, attr, factor, flags);
 
     /// <summary>pcmk__native_merge_weights (2.1.5).</summary>
     private Score?[] NativeMergeWeights(WResource rsc, string primaryId, Score?[]? nodes, string? attr, float factor, MergeFlags flags)
@@ -632,7 +615,8 @@ internal sealed partial class Scheduler
         }
         else if (IsNonEmptyGroup(rsc))
         {
-            work = NativeMergeWeights(rsc.Children[^1], primaryId, nodes, attr, factor, flags);
+            // "The first member of the group will recursively incorporate any constraints involving other members."
+            work = NativeMergeWeights(rsc.Children[0], primaryId, nodes, attr, factor, flags);
         }
         else
         {
