@@ -966,7 +966,10 @@ internal sealed partial class Scheduler
                 continue;
             }
 
-            foreach (var start in coloc.Dependent.Actions.Where(a => a.Task == "start").ToList())
+            // mark_start_blocked: the dependent's starts; update_action then carries a group's blocked start, with its
+            // reason, to its members' starts.
+            var blocked = coloc.Dependent.Variant == Variant.Group ? coloc.Dependent.Children.Prepend(coloc.Dependent) : [coloc.Dependent];
+            foreach (var start in blocked.SelectMany(r => r.Actions).Where(a => a.Task == "start").ToList())
             {
                 if (start.Runnable)
                 {
