@@ -94,7 +94,7 @@ internal sealed partial class Scheduler
                 continue;
             }
 
-            rsc.Allowed = MergeWeights(coloc.Dependent, rsc.Id, rsc.Allowed, coloc.NodeAttribute,
+            rsc.Allowed = NativeMergeWeights(coloc.Dependent, rsc.Id, rsc.Allowed, coloc.NodeAttribute,
                 coloc.Score / (float)Score.InfinityValue, MergeFlags.Rollback);
         }
 
@@ -589,14 +589,10 @@ internal sealed partial class Scheduler
     private static bool IsNonEmptyGroup(WResource r) => r.Variant == Variant.Group && r.Children.Count > 0;
 
     /// <summary>
-    /// The merge_weights method of the resource's kind. In 2.1.5 a group's is pcmk__native_merge_weights too, which
-    /// merges a group through its first member and follows its last member's "with this" colocations, not the
-    /// group's own: a group dependent's own dependents do not reach the primary (fuzz/group-dependent-colocation-chain).
+    /// pcmk__native_merge_weights (2.1.5), which is also a group's merge_weights there: a group merges through its
+    /// first member and follows its last member's "with this" colocations, not the group's own
+    /// (fuzz/group-dependent-colocation-chain).
     /// </summary>
-    private Score?[] MergeWeights(WResource rsc, string primaryId, Score?[]? nodes, string? attr, float factor, MergeFlags flags) =>
-        NativeMergeWeights(rsc, primaryId, nodes, attr, factor, flags);
-
-    /// <summary>pcmk__native_merge_weights (2.1.5).</summary>
     private Score?[] NativeMergeWeights(WResource rsc, string primaryId, Score?[]? nodes, string? attr, float factor, MergeFlags flags)
     {
         if (rsc.Merging)
@@ -646,7 +642,7 @@ internal sealed partial class Scheduler
                     other = coloc.Dependent;
                 }
 
-                work = MergeWeights(other, primaryId, work, coloc.NodeAttribute,
+                work = NativeMergeWeights(other, primaryId, work, coloc.NodeAttribute,
                     multiplier * coloc.Score / (float)Score.InfinityValue, flags | MergeFlags.Rollback);
             }
         }

@@ -30,7 +30,7 @@ internal sealed partial class Scheduler
                 continue;
             }
 
-            rsc.Allowed = MergeWeights(coloc.Dependent, rsc.Id, rsc.Allowed, coloc.NodeAttribute,
+            rsc.Allowed = NativeMergeWeights(coloc.Dependent, rsc.Id, rsc.Allowed, coloc.NodeAttribute,
                 coloc.Score / (float)Score.InfinityValue, MergeFlags.Rollback | MergeFlags.Positive);
         }
 
@@ -756,7 +756,7 @@ internal sealed partial class Scheduler
             if (coloc.DependentRole == ResourceRole.Promoted)
             {
                 var flags = coloc.Score == Score.InfinityValue ? MergeFlags.None : MergeFlags.Rollback;
-                clone.Allowed = MergeWeights(coloc.Primary, clone.Id, clone.Allowed, coloc.NodeAttribute, coloc.Score / (float)Score.InfinityValue, flags);
+                clone.Allowed = NativeMergeWeights(coloc.Primary, clone.Id, clone.Allowed, coloc.NodeAttribute, coloc.Score / (float)Score.InfinityValue, flags);
             }
         }
 
@@ -769,7 +769,7 @@ internal sealed partial class Scheduler
 
             if (coloc.PrimaryRole == ResourceRole.Promoted)
             {
-                clone.Allowed = MergeWeights(coloc.Dependent, clone.Id, clone.Allowed, coloc.NodeAttribute,
+                clone.Allowed = NativeMergeWeights(coloc.Dependent, clone.Id, clone.Allowed, coloc.NodeAttribute,
                     coloc.Score / (float)Score.InfinityValue, MergeFlags.Rollback | MergeFlags.Positive);
             }
         }

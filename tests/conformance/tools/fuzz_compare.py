@@ -146,26 +146,23 @@ def constraint_targets(root):
 
 # ---------------------------------------------------------------- mutations
 # Each returns a description, or None when it does not apply to this CIB.
-def m_location_score(root, rng):
-    locs = [c for c in cfg(root, "constraints").iter("rsc_location") if c.get("score") is not None]
-    rules = [r for c in cfg(root, "constraints").iter("rsc_location") for r in c.findall("rule") if r.get("score")]
-    cands = locs + rules
+def _rescore(kind, cands, rng):
     if not cands:
         return None
     el = rng.choice(cands)
     old, new = el.get("score"), rng.choice(SCORES)
     el.set("score", new)
-    return f"score of location {el.get('id')} {old} -> {new}"
+    return f"score of {kind} {el.get('id')} {old} -> {new}"
+
+
+def m_location_score(root, rng):
+    locs = [c for c in cfg(root, "constraints").iter("rsc_location") if c.get("score") is not None]
+    rules = [r for c in cfg(root, "constraints").iter("rsc_location") for r in c.findall("rule") if r.get("score")]
+    return _rescore("location", locs + rules, rng)
 
 
 def m_colocation_score(root, rng):
-    cols = [c for c in cfg(root, "constraints").iter("rsc_colocation") if c.get("score") is not None]
-    if not cols:
-        return None
-    el = rng.choice(cols)
-    old, new = el.get("score"), rng.choice(SCORES)
-    el.set("score", new)
-    return f"score of colocation {el.get('id')} {old} -> {new}"
+    return _rescore("colocation", [c for c in cfg(root, "constraints").iter("rsc_colocation") if c.get("score") is not None], rng)
 
 
 def m_stickiness(root, rng):
