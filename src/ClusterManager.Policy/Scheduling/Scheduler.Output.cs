@@ -207,6 +207,20 @@ internal sealed partial class Scheduler
     private ClusterView BuildView(bool projected)
     {
         ProjectedState? state = projected ? Project() : null;
+
+        // Which nodes anything is placed on, in one pass over the placements (not one pass per node).
+        var activeAfter = new bool[_nodes.Count];
+        if (state is not null)
+        {
+            foreach (var (_, placed, _) in state.Value.Placement.Values)
+            {
+                foreach (var n in placed)
+                {
+                    activeAfter[n.Index] = true;
+                }
+            }
+        }
+
         var nodes = ImmutableArray.CreateBuilder<NodeView>();
         foreach (var node in _nodes)
         {
@@ -223,7 +237,7 @@ internal sealed partial class Scheduler
                     shutdown = false;
                 }
 
-                hasActive = state.Value.Placement.Any(kv => kv.Value.Nodes.Contains(node));
+                hasActive = activeAfter[node.Index];
             }
 
             var standby = node.Standby && !node.Pending;

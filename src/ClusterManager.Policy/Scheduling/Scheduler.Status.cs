@@ -260,9 +260,15 @@ internal sealed partial class Scheduler
 
     private void UnpackNodeHistory(WNode node, NodeState state)
     {
-        foreach (var history in state.Resources)
+        var resources = state.Resources;
+        if (_lookupByPosition.Length < resources.Length)
         {
-            UnpackLrmResource(node, history);
+            Array.Resize(ref _lookupByPosition, resources.Length);
+        }
+
+        for (var i = 0; i < resources.Length; i++)
+        {
+            UnpackLrmResource(node, resources[i], i);
         }
 
         // Only histories of resources active on this node, or recorded under another agent, can change anything
@@ -270,7 +276,7 @@ internal sealed partial class Scheduler
         // through that node's own histories, all of them unpacked by now, so the choice is final here.
         foreach (var (unpacked, agentDiffers) in _nodeHistories)
         {
-            if (agentDiffers || unpacked.Rsc.RunningOn.Contains(node))
+            if (agentDiffers || (unpacked.Rsc.HasRunning && unpacked.Rsc.RunningOn.Contains(node)))
             {
                 _histories.Add(unpacked);
             }
@@ -283,9 +289,22 @@ internal sealed partial class Scheduler
     // the configured one (compared while the entry is at hand); reused for every node.
     private readonly List<((WResource Rsc, WNode Node, OperationRecord[] Ops, ResourceHistory Entry) Unpacked, bool AgentDiffers)> _nodeHistories = [];
 
-    private static bool AgentDiffers(WResource rsc, ResourceHistory history) =>
-        rsc.Primitive is { } configured
-        && (history.Class != configured.Class || history.Provider != configured.Provider || history.Type != configured.Type);
+    private static bool AgentDiffers(WResource rsc, ResourceHistory history)
+    {
+        // Histories of one resource on other nodes usually share their agent strings (a pooling reader's do): the
+        // answer for the same three strings is remembered rather than compared with the configuration again.
+        var seen = rsc.HistoryAgent;
+        if (ReferenceEquals(seen.Class, history.Class) && ReferenceEquals(seen.Provider, history.Provider)
+            && ReferenceEquals(seen.Type, history.Type) && seen.Class is not null)
+        {
+            return seen.Differs;
+        }
+
+        var differs = rsc.Primitive is { } configured
+            && (history.Class != configured.Class || history.Provider != configured.Provider || history.Type != configured.Type);
+        rsc.HistoryAgent = (history.Class, history.Provider, history.Type, differs);
+        return differs;
+    }
 
     // ---- one resource's history on one node ------------------------------------------------------------
 
@@ -297,14 +316,37 @@ internal sealed partial class Scheduler
 
     private readonly OpState _opState = new();
 
-    private void UnpackLrmResource(WNode node, ResourceHistory history)
+    // The configured resource each position of the previous node's history list named, with that id string.
+    // Nodes list their histories mostly in the same order, and a CIB reader that pools ids (ours does) gives all
+    // nodes' entries of one resource the same string: comparing references then replaces most of the 100,000s of
+    // id look-ups. An id that found a resource keeps finding the same one (unpacking only adds new ids).
+    private (string Id, WResource Rsc)[] _lookupByPosition = [];
+
+    private WResource? FindHistoryResource(string id, int position)
+    {
+        ref var cached = ref _lookupByPosition[position];
+        if (ReferenceEquals(cached.Id, id))
+        {
+            return cached.Rsc;
+        }
+
+        var rsc = FindResource(id);
+        if (rsc is not null)
+        {
+            cached = (id, rsc);
+        }
+
+        return rsc;
+    }
+
+    private void UnpackLrmResource(WNode node, ResourceHistory history, int position)
     {
         if (history.Operations.IsDefaultOrEmpty)
         {
             return;
         }
 
-        var rsc = UnpackFindResource(node, history.Id.Value) ?? CreateOrphan(node, history);
+        var rsc = UnpackFindResource(node, history.Id.Value, position) ?? CreateOrphan(node, history);
         if (rsc is null)
         {
             return;
@@ -320,17 +362,29 @@ internal sealed partial class Scheduler
             _historyResources.Add(rsc);
         }
 
-        // One history at a time: the state is reset, not reallocated, for each of them.
-        var st = _opState;
-        st.LastFailure = null;
-        st.OnFail = OnFail.Ignore;
-        foreach (var op in ops)
+        if (ops.Length == 1 && IsPlainNotRunningProbe(rsc, ops[0]))
         {
-            UnpackRscOp(rsc, node, op, st);
+            // By far the most common history (every node probes every resource): one successful probe that found
+            // the resource stopped. unpack_rsc_op reduces it to "stopped, next role unknown" with nothing to
+            // ignore, and process_recurring has nothing to do for it; the rest is as for any history.
+            rsc.Role = ResourceRole.Stopped;
+            rsc.NextRole = ResourceRole.Unknown;
+            ProcessRscState(rsc, node, OnFail.Ignore);
         }
+        else
+        {
+            // One history at a time: the state is reset, not reallocated, for each of them.
+            var st = _opState;
+            st.LastFailure = null;
+            st.OnFail = OnFail.Ignore;
+            foreach (var op in ops)
+            {
+                UnpackRscOp(rsc, node, op, st);
+            }
 
-        ProcessRscState(rsc, node, st.OnFail);
-        ProcessRecurring(rsc, node, ops);
+            ProcessRscState(rsc, node, st.OnFail);
+            ProcessRecurring(rsc, node, ops);
+        }
         if (rsc.TargetRole is { } req && (rsc.NextRole == ResourceRole.Unknown || req < rsc.NextRole))
         {
             rsc.NextRole = req;
@@ -341,6 +395,14 @@ internal sealed partial class Scheduler
             rsc.Role = savedRole;
         }
     }
+
+    /// <summary>
+    /// A completed probe that returned "not running" (7), for a resource without failure-timeout (nothing can
+    /// expire) and not recorded as a last failure (nothing to clear): UnpackRscOp's remap makes it a plain stop.
+    /// </summary>
+    private static bool IsPlainNotRunningProbe(WResource rsc, OperationRecord op) =>
+        op.RcCode == 7 && op.ExecStatus == ExecDone && op.Interval == TimeSpan.Zero && rsc.FailureTimeoutSeconds <= 0
+        && op.Operation == "monitor" && !op.Id.EndsWith("_last_failure_0", StringComparison.Ordinal);
 
     /// <summary>
     /// process_recurring (unpack.c): the recurring operations recorded since the resource's last start on an online
@@ -457,9 +519,9 @@ internal sealed partial class Scheduler
         return parts.Length == 4 && int.TryParse(parts[1], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out transition);
     }
 
-    private WResource? UnpackFindResource(WNode node, string historyId)
+    private WResource? UnpackFindResource(WNode node, string historyId, int position)
     {
-        var rsc = FindResource(historyId);
+        var rsc = FindHistoryResource(historyId, position);
         WResource? parent = null;
         if (rsc is null)
         {
@@ -478,6 +540,11 @@ internal sealed partial class Scheduler
         else
         {
             parent = rsc.Top;
+            if (parent is not { IsClone: true, Unique: false })
+            {
+                // Found under its own id: nothing to rename.
+                return rsc;
+            }
         }
 
         if (parent is { IsClone: true, Unique: false })
@@ -1175,7 +1242,7 @@ internal sealed partial class Scheduler
         {
             rsc.CloneName = null;
         }
-        else
+        else if (rsc.HasActions)
         {
             foreach (var action in rsc.Actions)
             {
@@ -1203,6 +1270,7 @@ internal sealed partial class Scheduler
         }
 
         rsc.RunningOn.Add(node);
+        rsc.HasRunning = true;
         if (rsc.Variant == Variant.Primitive)
         {
             node.Running.Add(rsc);
@@ -1219,6 +1287,7 @@ internal sealed partial class Scheduler
             for (var p = rsc.Parent; p is not null && node.Online; p = p.Parent)
             {
                 p.RunningOn.Add(node);
+                p.HasRunning = true;
             }
 
             return;

@@ -177,7 +177,11 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     public ResourceRole NextRole { get; set; } = ResourceRole.Unknown;
     public ResourceRole? TargetRole { get; set; }
     public List<WNode> RunningOn { get; } = [];
-    public NodeSet KnownOn { get; } = new();
+    // A field, not a property: the set is a struct updated in place (Scheduler.ProcessRscState), with no object
+    // of its own to reach for each of the 100,000s of histories.
+#pragma warning disable SA1401 // Fields should be private
+    public NodeSet KnownOn;
+#pragma warning restore SA1401
     public Score?[] Allowed { get; set; } = [];
     public int[] DiscoverMode { get; set; } = [];
     public WNode? AllocatedTo { get; set; }
@@ -237,9 +241,19 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
         return entry;
     }
 
+    /// <summary>Actions has entries (read without reaching the list, as status unpacking does for every history).</summary>
+    public bool HasActions { get; private set; }
+
+    /// <summary>RunningOn has entries (it only grows).</summary>
+    public bool HasRunning { get; set; }
+
+    /// <summary>The agent of the last history compared with the configured one, and whether the two differed.</summary>
+    public (string? Class, string? Provider, string? Type, bool Differs) HistoryAgent { get; set; }
+
     public void AddAction(WAction action)
     {
         Actions.Add(action);
+        HasActions = true;
         var entry = TaskEntry(action.Task) ?? AddTask(action.Task, []);
         entry.List.Add(action);
         if (action.Node is null)
@@ -494,33 +508,53 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
 }
 
 /// <summary>A set of node indexes as a bit set (a resource's known-on nodes: one per node of the history).</summary>
-internal sealed class NodeSet
+internal struct NodeSet
 {
-    private ulong[] _bits = [];
+    // Nodes 0-63 in a field of their own (no second object to reach: sets are read and written 100,000s of times
+    // while the status is unpacked), higher indexes in words allocated when first needed.
+    private ulong _first;
+    private ulong[]? _more;
 
     public int Count { get; private set; }
 
     public bool Contains(int index)
     {
-        var word = index >> 6;
-        return word < _bits.Length && (_bits[word] & (1UL << index)) != 0;
+        if (index < 64)
+        {
+            return (_first & (1UL << index)) != 0;
+        }
+
+        var word = (index >> 6) - 1;
+        return _more is not null && word < _more.Length && (_more[word] & (1UL << index)) != 0;
     }
 
     public bool Add(int index)
     {
-        var word = index >> 6;
-        if (word >= _bits.Length)
+        var mask = 1UL << index;
+        if (index < 64)
         {
-            Array.Resize(ref _bits, word + 1);
+            if ((_first & mask) != 0)
+            {
+                return false;
+            }
+
+            _first |= mask;
+            Count++;
+            return true;
         }
 
-        var mask = 1UL << index;
-        if ((_bits[word] & mask) != 0)
+        var word = (index >> 6) - 1;
+        if (_more is null || word >= _more.Length)
+        {
+            Array.Resize(ref _more, word + 1);
+        }
+
+        if ((_more[word] & mask) != 0)
         {
             return false;
         }
 
-        _bits[word] |= mask;
+        _more[word] |= mask;
         Count++;
         return true;
     }
