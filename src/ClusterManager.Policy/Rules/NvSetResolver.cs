@@ -23,10 +23,29 @@ public static class NvSetResolver
     /// <paramref name="alwaysFirstId"/> (case-insensitive) taken before all others, whatever its score; Pacemaker
     /// does this for <c>cib-bootstrap-options</c> among the cluster property sets.
     /// </summary>
-    public static ImmutableSortedDictionary<string, string> Resolve(IEnumerable<NvSet> sets, RuleContext context, string? alwaysFirstId)
+    public static ImmutableSortedDictionary<string, string> Resolve(IEnumerable<NvSet> sets, RuleContext context, string? alwaysFirstId) =>
+        ResolveToDictionary(sets, context, alwaysFirstId).ToImmutableSortedDictionary(StringComparer.Ordinal);
+
+    /// <summary>
+    /// As <see cref="Resolve(IEnumerable{NvSet}, RuleContext, string?)"/>, into a new mutable dictionary (the scheduler
+    /// resolves the sets of every resource and keeps them in one): no sorted copy, and no sorting of sets when there
+    /// is at most one.
+    /// </summary>
+    internal static Dictionary<string, string> ResolveToDictionary(IEnumerable<NvSet> sets, RuleContext context, string? alwaysFirstId = null)
     {
         ArgumentNullException.ThrowIfNull(sets);
         ArgumentNullException.ThrowIfNull(context);
+        if (sets is IReadOnlyList<NvSet> { Count: <= 1 } few)
+        {
+            var single = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (few.Count == 1)
+            {
+                AddSet(single, few[0], context);
+            }
+
+            return single;
+        }
+
         var list = sets.ToList();
         list.Reverse();
         var ordered = list
@@ -39,29 +58,34 @@ public static class NvSetResolver
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var set in ordered)
         {
-            if (set.Rule is not null && !RuleEvaluator.Evaluate(set.Rule, context))
+            AddSet(result, set, context);
+        }
+
+        return result;
+    }
+
+    private static void AddSet(Dictionary<string, string> result, NvSet set, RuleContext context)
+    {
+        if (set.Rule is not null && !RuleEvaluator.Evaluate(set.Rule, context))
+        {
+            return;
+        }
+
+        foreach (var pair in set.Pairs)
+        {
+            if (pair.Value is not { } value)
             {
                 continue;
             }
 
-            foreach (var pair in set.Pairs)
+            if (value.Equals("#default", StringComparison.OrdinalIgnoreCase))
             {
-                if (pair.Value is not { } value)
-                {
-                    continue;
-                }
-
-                if (value.Equals("#default", StringComparison.OrdinalIgnoreCase))
-                {
-                    result.Remove(pair.Name);
-                }
-                else
-                {
-                    result.TryAdd(pair.Name, value);
-                }
+                result.Remove(pair.Name);
+            }
+            else
+            {
+                result.TryAdd(pair.Name, value);
             }
         }
-
-        return result.ToImmutableSortedDictionary(StringComparer.Ordinal);
     }
 }

@@ -848,7 +848,7 @@ internal sealed partial class Scheduler
                 return ProbeList(rsc.Children, node);
             case Variant.Clone:
                 SortByInstance(rsc);
-                if (rsc.ExclusiveDiscover && rsc.Allowed[node.Index] is not null && rsc.DiscoverMode[node.Index] != 2)
+                if (rsc.ExclusiveDiscover && rsc.Allowed[node.Index] is not null && rsc.DiscoverModeOn(node.Index) != 2)
                 {
                     rsc.Allowed[node.Index] = null;
                     return false;
@@ -884,13 +884,13 @@ internal sealed partial class Scheduler
         var top = rsc.Top;
         if (rsc.ExclusiveDiscover || top.ExclusiveDiscover)
         {
-            if (rsc.Allowed[node.Index] is null || rsc.DiscoverMode[node.Index] != 2)
+            if (rsc.Allowed[node.Index] is null || rsc.DiscoverModeOn(node.Index) != 2)
             {
                 return false;
             }
         }
 
-        if (rsc.DiscoverMode[node.Index] == 1)
+        if (rsc.DiscoverModeOn(node.Index) == 1)
         {
             return false;
         }

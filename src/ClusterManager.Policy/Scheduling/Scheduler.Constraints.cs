@@ -195,13 +195,14 @@ internal sealed partial class Scheduler
                 ResourceDiscovery.Exclusive => 2,
                 _ => 0,
             };
-            if (rsc.DiscoverMode[node.Index] < mode)
+            if (rsc.DiscoverModeOn(node.Index) < mode)
             {
                 if (mode == 2)
                 {
                     rsc.ExclusiveDiscover = true;
                 }
 
+                rsc.DiscoverMode ??= new int[rsc.Allowed.Length];
                 rsc.DiscoverMode[node.Index] = mode;
             }
         }

@@ -78,18 +78,18 @@ internal sealed partial class Scheduler
         // Resources in the order of their first history (of all of them, kept or not).
         foreach (var rsc in _historyResources)
         {
-            if (rsc.ChangedDefinitions.Count == 0)
+            if (rsc.ChangedDefinitions is not { Count: > 0 } changed)
             {
                 continue;
             }
 
-            foreach (var task in rsc.ChangedDefinitions)
+            foreach (var task in changed)
             {
                 var required = CustomAction(rsc, task, null, optional: false);
                 SetReason(required, "resource definition change", overwrite: true);
             }
 
-            rsc.ChangedDefinitions.Clear();
+            changed.Clear();
         }
     }
 
@@ -124,11 +124,11 @@ internal sealed partial class Scheduler
                 // check_action_definition: a probe's (or migrate_from's) definition is the start's.
                 if (op.Operation is "start" or "migrate_from" or "monitor")
                 {
-                    rsc.ChangedDefinitions.Add("start");
+                    (rsc.ChangedDefinitions ??= new(StringComparer.Ordinal)).Add("start");
                 }
                 else if (op.Operation == "promote")
                 {
-                    rsc.ChangedDefinitions.Add("promote");
+                    (rsc.ChangedDefinitions ??= new(StringComparer.Ordinal)).Add("promote");
                 }
 
                 if (GetFailcount(node, rsc, effective: true, out _) > 0)

@@ -145,8 +145,21 @@ internal sealed partial class Scheduler
         return child;
     }
 
-    private ImmutableSortedDictionary<string, string> RscDefaults(PrimitiveConfig? p) =>
-        NvSetResolver.Resolve(_snapshot.Configuration.ResourceDefaults, Context(primitive: p));
+    // rsc_defaults resolved once per agent (their rules may test class, provider and type; nothing else of the
+    // resource), not once per resource.
+    private readonly Dictionary<(string?, string?, string?), Dictionary<string, string>> _rscDefaults = [];
+
+    private Dictionary<string, string> RscDefaults(PrimitiveConfig? p)
+    {
+        var key = (p?.Class, p?.Provider, p?.Type);
+        if (!_rscDefaults.TryGetValue(key, out var resolved))
+        {
+            resolved = NvSetResolver.ResolveToDictionary(_snapshot.Configuration.ResourceDefaults, Context(primitive: p));
+            _rscDefaults[key] = resolved;
+        }
+
+        return resolved;
+    }
 
     // Clone instances share their configuration: resolve it once per configuration (and parent), copy after.
     private readonly Dictionary<(ResourceConfig, ResourceConfig?), Dictionary<string, string>> _metaCache = [];
@@ -179,7 +192,7 @@ internal sealed partial class Scheduler
     {
         if (!_parameterCache.TryGetValue(p, out var parameters))
         {
-            parameters = new Dictionary<string, string>(NvSetResolver.Resolve(p.InstanceAttributes, Context(primitive: p)), StringComparer.Ordinal);
+            parameters = NvSetResolver.ResolveToDictionary(p.InstanceAttributes, Context(primitive: p));
             _parameterCache[p] = parameters;
         }
 
@@ -193,10 +206,16 @@ internal sealed partial class Scheduler
     private Dictionary<string, string> ComputeMeta(ResourceConfig cfg, List<ResourceConfig> ancestors, WResource? parent)
     {
         var p = cfg as PrimitiveConfig;
-        var meta = new Dictionary<string, string>(NvSetResolver.Resolve(cfg.Meta, Context(primitive: p)), StringComparer.Ordinal);
+        var context = Context(primitive: p);
+        var meta = NvSetResolver.ResolveToDictionary(cfg.Meta, context);
         foreach (var ancestor in ancestors)
         {
-            foreach (var (k, v) in NvSetResolver.Resolve(ancestor.Meta, Context(primitive: p)))
+            if (ancestor.Meta.Length == 0)
+            {
+                continue;
+            }
+
+            foreach (var (k, v) in NvSetResolver.ResolveToDictionary(ancestor.Meta, context))
             {
                 meta.TryAdd(k, v);
             }
@@ -282,7 +301,6 @@ internal sealed partial class Scheduler
         }
 
         rsc.Allowed = NewTable();
-        rsc.DiscoverMode = new int[_nodes.Count];
         if (Symmetric)
         {
             foreach (var node in _nodes)

@@ -122,6 +122,8 @@ internal sealed class WNode(NodeName name, string id, int index)
 
 internal sealed class WResource(string id, Variant variant, ResourceConfig config, WResource? parent)
 {
+    private static readonly Dictionary<string, string> NoValues = new(StringComparer.Ordinal);
+
     public string Id { get; } = id;
     public Variant Variant { get; } = variant;
     public ResourceConfig Config { get; } = config;
@@ -130,8 +132,9 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     public int DocumentIndex { get; set; }
 
     public PrimitiveConfig? Primitive => Config as PrimitiveConfig;
-    public Dictionary<string, string> Meta { get; set; } = new(StringComparer.Ordinal);
-    public Dictionary<string, string> Parameters { get; set; } = new(StringComparer.Ordinal);
+    // Both are set when the resource is built (Scheduler.BuildResource); groups and clones keep no parameters.
+    public Dictionary<string, string> Meta { get; set; } = NoValues;
+    public Dictionary<string, string> Parameters { get; set; } = NoValues;
 
     // Flags (Pacemaker's pe_rsc_*).
     public bool Managed { get; set; } = true;
@@ -171,7 +174,8 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     /// <summary>Some node's history names this resource (Scheduler.UnpackLrmResource).</summary>
     public bool HasHistory { get; set; }
 
-    public SortedSet<string> ChangedDefinitions { get; } = new(StringComparer.Ordinal);
+    /// <summary>Tasks whose definition changed since recorded (Scheduler.CheckHistory); created for the few that have any.</summary>
+    public SortedSet<string>? ChangedDefinitions { get; set; }
 
     public ResourceRole Role { get; set; } = ResourceRole.Stopped;
     public ResourceRole NextRole { get; set; } = ResourceRole.Unknown;
@@ -183,7 +187,10 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     public NodeSet KnownOn;
 #pragma warning restore SA1401
     public Score?[] Allowed { get; set; } = [];
-    public int[] DiscoverMode { get; set; } = [];
+    /// <summary>Per node: 0 always probe, 1 never, 2 exclusive (resource-discovery); null while all are 0.</summary>
+    public int[]? DiscoverMode { get; set; }
+
+    public int DiscoverModeOn(int nodeIndex) => DiscoverMode is { } modes ? modes[nodeIndex] : 0;
     public WNode? AllocatedTo { get; set; }
     public WNode? PendingNode { get; set; }
     public string? PendingTask { get; set; }
