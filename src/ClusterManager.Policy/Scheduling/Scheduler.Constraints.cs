@@ -210,13 +210,21 @@ internal sealed partial class Scheduler
 
     private void ApplyStickinessAndFailures()
     {
+        // Without fail-count attributes on the node no resource has a fail count there (GetFailcount is 0).
+        var hasFailures = new bool[_nodes.Count];
         foreach (var node in _nodes)
         {
-            // Without fail-count attributes on the node no resource has a fail count there (GetFailcount is 0).
-            var hasFailures = FailAttributes(node) is not null;
-            foreach (var rsc in _resources)
+            hasFailures[node.Index] = FailAttributes(node) is not null;
+        }
+
+        // Resource by resource, each over every node: a score cell (resource, node) only changes while its node is
+        // visited, and on each node the resources are visited in the same order as node by node, so the sums are
+        // the same; a resource's fields stay in the cache for all its nodes.
+        foreach (var rsc in _resources)
+        {
+            foreach (var node in _nodes)
             {
-                ApplyStickiness(rsc, node, hasFailures);
+                ApplyStickiness(rsc, node, hasFailures[node.Index]);
             }
         }
     }

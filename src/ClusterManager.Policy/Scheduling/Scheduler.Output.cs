@@ -339,12 +339,24 @@ internal sealed partial class Scheduler
             }
         }
 
-        var placement = new Dictionary<WResource, (ResourceRole, List<WNode>, bool)>();
-        foreach (var rsc in _resources.SelectMany(r => r.Primitives()))
+        var placement = new Dictionary<WResource, (ResourceRole, List<WNode>, bool)>(_resourcesById.Count);
+        foreach (var rsc in AllPrimitives())
         {
-            var nodes = rsc.RunningOn.Where(n => !down.Contains(n)).ToList();
+            var nodes = new List<WNode>(rsc.RunningOn.Count);
+            var touched = false;
+            foreach (var n in rsc.RunningOn)
+            {
+                if (down.Contains(n))
+                {
+                    touched = true;
+                }
+                else
+                {
+                    nodes.Add(n);
+                }
+            }
+
             var role = rsc.Role;
-            var touched = rsc.RunningOn.Any(down.Contains);
             var promotable = rsc.Top.Promotable;
             foreach (var a in rsc.Actions)
             {
@@ -588,10 +600,41 @@ internal sealed partial class Scheduler
     private TimeSpan OperationTimeout(Model.Configuration.OperationConfig? op) =>
         op?.Timeout ?? (Durations.TryParse(OpSetting(op, "timeout"), out var t) && t > TimeSpan.Zero ? t : DefaultOperationTimeout);
 
+    /// <summary>Every primitive, in the order of _resources (the resource set is final once the status is unpacked).</summary>
+    private List<WResource> AllPrimitives()
+    {
+        if (_allPrimitives is null)
+        {
+            _allPrimitives = new List<WResource>(_resourcesById.Count);
+            foreach (var rsc in _resources)
+            {
+                AddPrimitives(rsc, _allPrimitives);
+            }
+        }
+
+        return _allPrimitives;
+
+        static void AddPrimitives(WResource rsc, List<WResource> into)
+        {
+            if (rsc.Variant == Variant.Primitive)
+            {
+                into.Add(rsc);
+                return;
+            }
+
+            foreach (var child in rsc.Children)
+            {
+                AddPrimitives(child, into);
+            }
+        }
+    }
+
+    private List<WResource>? _allPrimitives;
+
     private ImmutableArray<Placement> ExportPlacements()
     {
         var state = Project();
-        var result = ImmutableArray.CreateBuilder<Placement>();
+        var result = ImmutableArray.CreateBuilder<Placement>(_resourcesById.Count);
         foreach (var rsc in _resources.OrderBy(r => r.DocumentIndex).SelectMany(r => r.Primitives()))
         {
             var (role, nodes, _) = state.Placement[rsc];
