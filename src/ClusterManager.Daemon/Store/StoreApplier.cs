@@ -260,8 +260,34 @@ public static partial class StoreApplier
         return status with { Nodes = at >= 0 ? status.Nodes.SetItem(at, node) : status.Nodes.Add(node) };
     }
 
-    private static ClusterStatus Record(ClusterStatus status, RecordOperation r)
+    // Status strings that repeat on every node (resource ids, agents, operation names) share one instance, as the
+    // CIB reader's do: the status is smaller, and the policy engine compares them by reference before comparing text
+    // (Scheduler.FindHistoryResource, Scheduler.AgentDiffers). Interning changes no value, so applying stays a pure
+    // function; the table stops growing at 200,000 strings.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Interned = new(StringComparer.Ordinal);
+
+    private static string Intern(string value) =>
+        Interned.TryGetValue(value, out var shared) ? shared
+        : Interned.Count < 200_000 ? Interned.GetOrAdd(value, value)
+        : value;
+
+    private static string? InternOrNull(string? value) => value is null ? null : Intern(value);
+
+    private static RecordOperation Interning(RecordOperation r) => r with
     {
+        Resource = r.Resource with
+        {
+            Id = new ResourceId(Intern(r.Resource.Id.Value)),
+            Class = Intern(r.Resource.Class),
+            Provider = InternOrNull(r.Resource.Provider),
+            Type = Intern(r.Resource.Type),
+        },
+        Operation = r.Operation with { Operation = Intern(r.Operation.Operation) },
+    };
+
+    private static ClusterStatus Record(ClusterStatus status, RecordOperation record)
+    {
+        var r = Interning(record);
         var nodeAt = IndexOf(status.Nodes, n => n.Name == r.Node);
         var node = nodeAt >= 0
             ? status.Nodes[nodeAt]

@@ -84,12 +84,12 @@ internal sealed partial class Scheduler
             }
 
             // The instance's own flag: a cloned group is not marked failed when one of its members is.
-            if (ActiveLocations(child).Count == 0 || child.Failed)
+            if (ActiveLocationCount(child, out var firstActive) == 0 || child.Failed)
             {
                 continue;
             }
 
-            var childNode = ActiveLocations(child)[0];
+            var childNode = firstActive!;
             if (!childNode.CanRunResources || childNode.Weight.Value < 0)
             {
                 continue;
@@ -283,12 +283,8 @@ internal sealed partial class Scheduler
     /// <summary>sort_clone_instance (2.1.5).</summary>
     private int CompareInstances(WResource a, WResource b, WResource clone)
     {
-        var la = ActiveLocations(a);
-        var lb = ActiveLocations(b);
-        var na = la.Count;
-        var nb = lb.Count;
-        var ca = na > 0 ? la[0] : null;
-        var cb = nb > 0 ? lb[0] : null;
+        var na = ActiveLocationCount(a, out var ca);
+        var nb = ActiveLocationCount(b, out var cb);
         if (na > 0 && nb > 0 && na != nb)
         {
             return na < nb ? -1 : 1;
@@ -355,8 +351,8 @@ internal sealed partial class Scheduler
             return c1 < c2 ? -1 : 1;
         }
 
-        var f1 = a.Primitives().Append(a).Any(p => p.Failed);
-        var f2 = b.Primitives().Append(b).Any(p => p.Failed);
+        var f1 = AnyFailed(a);
+        var f2 = AnyFailed(b);
         if (f1 != f2)
         {
             return f1 ? 1 : -1;

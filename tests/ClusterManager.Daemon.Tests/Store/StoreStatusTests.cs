@@ -40,6 +40,24 @@ public sealed class StoreStatusTests
     }
 
     [Test]
+    public void Apply_SharesResourceIdAndAgentStrings_WhenNodesRecordTheSameResource()
+    {
+        // Separate string instances, as two decoded log entries have: the store keeps one of each.
+        static ResourceHistory Fresh() => new(new ResourceId(new string("R1".AsSpan())), new string("ocf".AsSpan()),
+            new string("heartbeat".AsSpan()), new string("Dummy".AsSpan()), null, []);
+
+        var state = StoreApplier.Apply(StoreState.Empty, Batch(
+            "r1",
+            new RecordOperation(new NodeName("n1"), Fresh(), Op("R1_last_0", "monitor", 7, 1)),
+            new RecordOperation(new NodeName("n2"), Fresh(), Op("R1_last_0", "monitor", 7, 2))), 1).State;
+
+        var (h1, h2) = (state.Status.Nodes[0].Resources.Single(), state.Status.Nodes[1].Resources.Single());
+        Assert.That(ReferenceEquals(h1.Id.Value, h2.Id.Value), Is.True, "resource id");
+        Assert.That(ReferenceEquals(h1.Type, h2.Type) && ReferenceEquals(h1.Class, h2.Class) && ReferenceEquals(h1.Provider, h2.Provider), Is.True, "agent");
+        Assert.That(h2.Id.Value, Is.EqualTo("R1"));
+    }
+
+    [Test]
     public void DecodeState_KeepsStatus_WhenEncoded()
     {
         var state = StoreApplier.Apply(StoreState.Empty, Batch("r1", new RecordOperation(new NodeName("n1"), Dummy, Op("R1_last_0", "start", 0, 5))), 1).State;
