@@ -266,6 +266,7 @@ internal sealed partial class Scheduler
             Array.Resize(ref _lookupByPosition, resources.Length);
         }
 
+        _nodeHasDuplicates = false;
         for (var i = 0; i < resources.Length; i++)
         {
             UnpackLrmResource(node, resources[i], i);
@@ -273,10 +274,14 @@ internal sealed partial class Scheduler
 
         // Only histories of resources active on this node, or recorded under another agent, can change anything
         // in CheckConfigurationChanges: keep those, in their order. A primitive becomes active on a node only
-        // through that node's own histories, all of them unpacked by now, so the choice is final here.
-        foreach (var (unpacked, agentDiffers) in _nodeHistories)
+        // through that node's own histories, all of them unpacked by now, so the choice is final here. When no
+        // two of this node's histories name the same resource, whether it was active right after its own history
+        // is the same answer, taken while the resource was at hand.
+        foreach (var (unpacked, agentDiffers, activeAfterOwn) in _nodeHistories)
         {
-            if (agentDiffers || (unpacked.Rsc.HasRunning && unpacked.Rsc.RunningOn.Contains(node)))
+            if (_nodeHasDuplicates
+                ? agentDiffers || (unpacked.Rsc.HasRunning && unpacked.Rsc.RunningOn.Contains(node))
+                : agentDiffers || activeAfterOwn)
             {
                 _histories.Add(unpacked);
             }
@@ -285,9 +290,12 @@ internal sealed partial class Scheduler
         _nodeHistories.Clear();
     }
 
-    // The histories of the node being unpacked (see UnpackNodeHistory), and whether each names another agent than
-    // the configured one (compared while the entry is at hand); reused for every node.
-    private readonly List<((WResource Rsc, WNode Node, OperationRecord[] Ops, ResourceHistory Entry) Unpacked, bool AgentDiffers)> _nodeHistories = [];
+    // The histories of the node being unpacked (see UnpackNodeHistory): whether each names another agent than the
+    // configured one, and whether its resource was active on the node right after it; reused for every node.
+    private readonly List<((WResource Rsc, WNode Node, OperationRecord[] Ops, ResourceHistory Entry) Unpacked, bool AgentDiffers, bool ActiveAfterOwn)> _nodeHistories = [];
+
+    // Two histories of the node being unpacked resolved to the same resource (WResource.LastHistoryNode).
+    private bool _nodeHasDuplicates;
 
     private static bool AgentDiffers(WResource rsc, ResourceHistory history)
     {
@@ -352,10 +360,16 @@ internal sealed partial class Scheduler
             return;
         }
 
+        if (rsc.LastHistoryNode == node.Index)
+        {
+            _nodeHasDuplicates = true;
+        }
+
+        rsc.LastHistoryNode = node.Index;
         var savedRole = rsc.Role;
         rsc.Role = ResourceRole.Unknown;
         var ops = SortOps(history.Operations);
-        _nodeHistories.Add(((rsc, node, ops, history), AgentDiffers(rsc, history)));
+        var agentDiffers = AgentDiffers(rsc, history);
         if (!rsc.HasHistory)
         {
             rsc.HasHistory = true;
@@ -385,6 +399,7 @@ internal sealed partial class Scheduler
             ProcessRscState(rsc, node, st.OnFail);
             ProcessRecurring(rsc, node, ops);
         }
+
         if (rsc.TargetRole is { } req && (rsc.NextRole == ResourceRole.Unknown || req < rsc.NextRole))
         {
             rsc.NextRole = req;
@@ -394,6 +409,8 @@ internal sealed partial class Scheduler
         {
             rsc.Role = savedRole;
         }
+
+        _nodeHistories.Add(((rsc, node, ops, history), agentDiffers, rsc.HasRunning && rsc.RunningOn.Contains(node)));
     }
 
     /// <summary>

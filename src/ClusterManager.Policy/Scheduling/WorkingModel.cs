@@ -251,6 +251,9 @@ internal sealed class WResource(string id, Variant variant, ResourceConfig confi
     /// <summary>Actions has entries (read without reaching the list, as status unpacking does for every history).</summary>
     public bool HasActions { get; private set; }
 
+    /// <summary>The index of the node whose history named this resource last (Scheduler.UnpackLrmResource), or -1.</summary>
+    public int LastHistoryNode { get; set; } = -1;
+
     /// <summary>RunningOn has entries (it only grows).</summary>
     public bool HasRunning { get; set; }
 
