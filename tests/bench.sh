@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 usage() {
   echo "usage: bash tests/bench.sh WORD [options]   (bash tests/bench.sh WORD --help)"
-  echo "  scheduler   policy engine vs Pacemaker's crm_simulate on generated clusters (docs/benchmarks.md)"
+  echo "  scheduler   policy engine vs Pacemaker's crm_simulate on generated clusters (docs/benchmarks.md; --gc large|workstation)"
   echo "  cluster     clusterd: configuration writes per second, leader failover, leader step-down (--only writes|failover|stepdown|apply)"
   echo "  agents      native IPaddr2 vs the heartbeat script, systemd via D-Bus vs systemctl (root, namespaces)"
   echo "  fencing     time to fence through fence_cm_ipmi, fence_ipmilan and fence_cm_virsh (root, ipmi_sim)"
@@ -47,8 +47,24 @@ word="${1:-}"
 case "$word" in
   scheduler)
     shift
+    # --gc large: the garbage collector clusterd is given for large clusters (deploy/clusterd-large-cluster.conf):
+    # server GC with a 512 MB generation-0 budget. The default is workstation GC, as clusterd runs out of the box.
+    args=()
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --gc)
+          case "${2:-}" in
+            large) export DOTNET_gcServer=1 DOTNET_GCgen0size=0x20000000 ;;
+            workstation) unset DOTNET_gcServer DOTNET_GCgen0size ;;
+            *) echo "bench: --gc takes 'large' or 'workstation', not '${2:-}'" >&2; exit 2 ;;
+          esac
+          shift 2
+          ;;
+        *) args+=("$1"); shift ;;
+      esac
+    done
     build_benchmarks
-    exec dotnet tests/ClusterManager.Benchmarks/bin/Release/net10.0/ClusterManager.Benchmarks.dll scheduler "$@"
+    exec dotnet tests/ClusterManager.Benchmarks/bin/Release/net10.0/ClusterManager.Benchmarks.dll scheduler "${args[@]}"
     ;;
   cluster)
     shift

@@ -85,8 +85,23 @@ public static class Report
             if (!double.IsNaN(target))
             {
                 yield return Line("target", $"Compute < {target} s: {(r.ComputeMedian < target ? "met" : "NOT met")}; "
-                    + $"peak < 1 GB: {(r.PeakWorkingSetMb < 1000 ? "met" : "NOT met")}");
+                    + $"peak < 1 GB: {(r.PeakWorkingSetMb < 1000 ? "met" : "NOT met")} ({GcMode})");
             }
+        }
+    }
+
+    /// <summary>
+    /// The garbage collector this process runs with: the figures depend on it (docs/benchmarks.md). clusterd runs
+    /// workstation GC unless configured for a large cluster (deploy/clusterd-large-cluster.conf), as
+    /// <c>bash tests/bench.sh scheduler --gc large</c> does.
+    /// </summary>
+    public static string GcMode
+    {
+        get
+        {
+            var gen0 = Environment.GetEnvironmentVariable("DOTNET_GCgen0size");
+            return (System.Runtime.GCSettings.IsServerGC ? "server GC" : "workstation GC")
+                + (gen0 is null ? "" : $", gen0 budget {gen0}");
         }
     }
 
