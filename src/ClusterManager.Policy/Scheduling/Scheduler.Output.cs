@@ -600,7 +600,10 @@ internal sealed partial class Scheduler
     private TimeSpan OperationTimeout(Model.Configuration.OperationConfig? op) =>
         op?.Timeout ?? (Durations.TryParse(OpSetting(op, "timeout"), out var t) && t > TimeSpan.Zero ? t : DefaultOperationTimeout);
 
-    /// <summary>Every primitive, in the order of _resources (the resource set is final once the status is unpacked).</summary>
+    /// <summary>
+    /// Every primitive, in the order of _resources and their children, taken at the first call: for the output
+    /// only, once assignment has re-sorted clone instances (the resource set itself is final after unpacking).
+    /// </summary>
     private List<WResource> AllPrimitives()
     {
         if (_allPrimitives is null)
