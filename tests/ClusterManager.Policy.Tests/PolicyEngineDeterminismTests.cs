@@ -43,6 +43,39 @@ public sealed class PolicyEngineDeterminismTests
     }
 
     /// <summary>
+    /// The CIB reader gives every node's history of one resource the same id and agent strings, and the engine
+    /// compares those by reference before comparing text (Scheduler.FindHistoryResource, Scheduler.AgentDiffers).
+    /// A snapshot built otherwise (each string its own copy, as a decoder without pooling gives) must not decide
+    /// anything differently.
+    /// </summary>
+    [TestCaseSource(nameof(Cases))]
+    public void Compute_GivesIdenticalBytes_WhenStatusStringsAreNotShared(string key)
+    {
+        var snapshot = Load(key);
+        var expected = Serialize(PolicyEngine.Compute(snapshot));
+
+        static string Copy(string value) => new(value.AsSpan());
+        var unshared = snapshot with
+        {
+            Status = snapshot.Status with
+            {
+                Nodes = [.. snapshot.Status.Nodes.Select(n => n with
+                {
+                    Resources = [.. n.Resources.Select(h => h with
+                    {
+                        Id = new ResourceId(Copy(h.Id.Value)),
+                        Class = Copy(h.Class),
+                        Provider = h.Provider is null ? null : Copy(h.Provider),
+                        Type = Copy(h.Type),
+                    })],
+                })],
+            },
+        };
+
+        Assert.That(Serialize(PolicyEngine.Compute(unshared)), Is.EqualTo(expected));
+    }
+
+    /// <summary>
     /// Reorders what has no order in Pacemaker's semantics: node definitions (Pacemaker sorts them), each
     /// resource's operation history (sorted by call id), the pairs of a set when their names are distinct,
     /// and the transient attributes (a map).
