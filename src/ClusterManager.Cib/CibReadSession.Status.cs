@@ -230,7 +230,7 @@ internal sealed partial class CibReadSession
         var line = LineOf(r);
         string? id = null, operationKey = null, operation = null, callId = null, rc = null, status = null, interval = null;
         string? key = null, magic = null, lastRcChange = null, lastRun = null, exitReason = null, digest = null, onNode = null;
-        string? migrateSource = null, migrateTarget = null, execTime = null;
+        string? migrateSource = null, migrateTarget = null, execTime = null, forceRestart = null, restartDigest = null;
         while (r.MoveToNextAttribute())
         {
             switch (r.LocalName)
@@ -252,6 +252,8 @@ internal sealed partial class CibReadSession
                 case "migrate_source": migrateSource = Pool(r.Value); break;
                 case "migrate_target": migrateTarget = Pool(r.Value); break;
                 case "exec-time" or "exec_time": execTime = r.Value; break;
+                case "op-force-restart": forceRestart = Pool(r.Value); break;
+                case "op-restart-digest": restartDigest = Pool(r.Value); break;
             }
         }
 
@@ -324,7 +326,11 @@ internal sealed partial class CibReadSession
             onNode,
             migrateSource,
             migrateTarget,
-            Long("exec-time", execTime));
+            Long("exec-time", execTime))
+        {
+            ForceRestart = forceRestart,
+            RestartDigest = restartDigest,
+        };
     }
 
     /// <summary>The third field of <c>ACTION:GRAPH:TARGET_RC:UUID</c>.</summary>

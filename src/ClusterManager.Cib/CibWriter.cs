@@ -555,6 +555,8 @@ public static class CibWriter
                 Attr("exec-time", op.ExecTimeMs is { } et ? CibXml.Text(et) : null);
                 Attr("exit-reason", op.ExitReason);
                 Attr("op-digest", op.OpDigest);
+                Attr("op-force-restart", op.ForceRestart);
+                Attr("op-restart-digest", op.RestartDigest);
                 Attr("on_node", op.OnNode);
                 Attr("migrate_source", op.MigrateSource);
                 Attr("migrate_target", op.MigrateTarget);

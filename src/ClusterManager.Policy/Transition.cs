@@ -20,6 +20,11 @@ public enum ActionKind
     MigrateTo,
     /// <summary>The second half of a live migration, on the node the resource arrives at (the agent's migrate_from).</summary>
     MigrateFrom,
+    /// <summary>
+    /// Apply changed parameters without a restart (Pacemaker's <c>reload-agent</c>; an agent before OCF 1.1 runs its
+    /// <c>reload</c>). The detail carries the start's parameters and digest: the result is recorded as a start.
+    /// </summary>
+    Reload,
     /// <summary>Fence a node (reboot or off, see <see cref="PlannedAction.FenceAction"/>).</summary>
     Fence,
     /// <summary>Clear a resource's fail count on a node.</summary>

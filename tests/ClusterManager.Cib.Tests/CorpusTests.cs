@@ -54,6 +54,20 @@ public class CorpusTests
         Assert.That(rewritten, Is.EqualTo(written));
     }
 
+    [Test]
+    public void Write_KeepsReloadDigests_OfEveryOperation()
+    {
+        // params-4's history says its agent reloads (op-force-restart, op-restart-digest): without them the engine
+        // would restart where Pacemaker reloads.
+        var first = CibReader.Load(Corpus.PathOf("tier2/params-4.xml"), Corpus.DefaultNow).Snapshot;
+        var second = CibReader.Parse(CibWriter.Write(first), Corpus.DefaultNow).Snapshot;
+
+        static List<(string?, string?)> Digests(Model.ClusterSnapshot s) =>
+            [.. s.Status.Nodes.SelectMany(n => n.Resources).SelectMany(r => r.Operations).Select(o => (o.ForceRestart, o.RestartDigest))];
+        Assert.That(Digests(first).Count(d => d.Item2 is not null), Is.GreaterThan(0));
+        Assert.That(Digests(second), Is.EqualTo(Digests(first)));
+    }
+
     /// <summary>Pacemaker accepts every corpus input, so the validator must find no errors in any (warnings are allowed).</summary>
     [TestCaseSource(nameof(CorpusFiles))]
     public void Validate_FindsNoErrors_OnEveryCorpusInput(string file)

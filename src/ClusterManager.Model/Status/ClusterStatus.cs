@@ -67,4 +67,17 @@ public sealed record OperationRecord(
     string? OnNode,
     string? MigrateSource,
     string? MigrateTarget,
-    long? ExecTimeMs);
+    long? ExecTimeMs)
+{
+    /// <summary>
+    /// <c>op-force-restart</c>: for an agent that can reload, the parameters a reload cannot apply, as
+    /// <c>" a b "</c> (names between spaces). Recorded with one-off operations only.
+    /// </summary>
+    public string? ForceRestart { get; init; }
+
+    /// <summary>
+    /// <c>op-restart-digest</c>: the digest of the <see cref="ForceRestart"/> parameters. Its presence says the agent
+    /// supports reloads: a change to other parameters is then applied by a reload instead of a restart.
+    /// </summary>
+    public string? RestartDigest { get; init; }
+}

@@ -908,6 +908,14 @@ internal sealed partial class Scheduler
 
         _probeOrderings.Add((probe, target, flags));
         target.ProbesBeforeStart++;
+
+        // The probe comes before any agent reload of the resource (of a clone instance, none: the order names the
+        // clone, which has no reload).
+        if (target == rsc && rsc.Reload && FindFirstAction(rsc, ReloadTask, null) is { } reload)
+        {
+            _orderings.Add(new Ordering(null, "monitor", probe, null, ReloadTask, reload, OrderFlags.Optional));
+        }
+
         return true;
     }
 

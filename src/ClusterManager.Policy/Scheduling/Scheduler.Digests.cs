@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using ClusterManager.Model.Status;
 
 namespace ClusterManager.Policy.Scheduling;
@@ -18,48 +16,8 @@ internal sealed partial class Scheduler
     // Recurring operations active in the history (resource, node, operation, interval in ms): see ProcessRecurring.
     private readonly HashSet<(WResource Rsc, WNode Node, string Operation, long IntervalMs)> _activeRecurring = [];
 
-    /// <summary>
-    /// Pacemaker's operation digest: MD5 over " &lt;parameters a="1" b="2"/&gt;\n" with the parameters sorted by
-    /// name. For one-off operations only the resource's parameters and the operation's own count (meta is filtered).
-    /// </summary>
-    internal static string OperationDigest(IEnumerable<KeyValuePair<string, string>> parameters)
-    {
-        // Sorted by name with a stable insertion sort: parameter lists are short, and this runs for every resource.
-        var sorted = parameters.ToArray();
-        for (var i = 1; i < sorted.Length; i++)
-        {
-            var item = sorted[i];
-            var j = i - 1;
-            while (j >= 0 && string.CompareOrdinal(sorted[j].Key, item.Key) > 0)
-            {
-                sorted[j + 1] = sorted[j];
-                j--;
-            }
-
-            sorted[j + 1] = item;
-        }
-
-        var text = new StringBuilder(" <parameters", 64);
-        foreach (var (name, value) in sorted)
-        {
-            text.Append(' ').Append(name).Append("=\"").Append(EscapeAttribute(value)).Append('"');
-        }
-
-        text.Append("/>\n");
-        var chars = text.ToString();
-        var length = Encoding.UTF8.GetMaxByteCount(chars.Length);
-        var bytes = length <= 1024 ? stackalloc byte[1024] : new byte[length];
-        var count = Encoding.UTF8.GetBytes(chars, bytes);
-        Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
-        MD5.HashData(bytes[..count], hash);
-        return Convert.ToHexStringLower(hash);
-    }
-
-    private static string EscapeAttribute(string value) => value
-        .Replace("&", "&amp;", StringComparison.Ordinal)
-        .Replace("<", "&lt;", StringComparison.Ordinal)
-        .Replace(">", "&gt;", StringComparison.Ordinal)
-        .Replace("\"", "&quot;", StringComparison.Ordinal);
+    /// <summary>Pacemaker's operation digest (<see cref="ParameterDigest.Compute"/>).</summary>
+    internal static string OperationDigest(IEnumerable<KeyValuePair<string, string>> parameters) => ParameterDigest.Compute(parameters);
 
     /// <summary>
     /// For every resource active on a node, the one-off operations since its last start (start, promote,
@@ -115,20 +73,37 @@ internal sealed partial class Scheduler
                     continue;
                 }
 
-                if (op.OpDigest is { } recorded && recorded == ExpectedDigest(rsc, op.Operation))
+                // rsc_action_digest_cmp: a recorded restart digest that differs forces a restart; otherwise a missing
+                // or different digest of all parameters is a change an agent that supports reloads (it recorded a
+                // restart digest) applies by reloading.
+                var restartChanged = op.RestartDigest is { } recordedRestart
+                    && recordedRestart != ConfiguredRestartDigest(rsc, op.Operation, op.ForceRestart ?? string.Empty);
+                if (!restartChanged && op.OpDigest is { } recorded && recorded == ExpectedDigest(rsc, op.Operation))
                 {
                     continue;
                 }
 
-                TriggerUnfencing(rsc, node, "Device parameters changed", null);
-                // check_action_definition: a probe's (or migrate_from's) definition is the start's.
-                if (op.Operation is "start" or "migrate_from" or "monitor")
+                // A one-off operation with parameters of its own is restarted all the same, so that they are applied
+                // and the digests recorded for it are right (calculate_main_digest presets RSC_DIGEST_RESTART).
+                var reload = !restartChanged && op.RestartDigest is not null
+                    && (op.OpDigest is null || !HasOwnParameters(rsc, op.Operation));
+                if (reload)
                 {
-                    (rsc.ChangedDefinitions ??= new(StringComparer.Ordinal)).Add("start");
+                    TriggerUnfencing(rsc, node, "Device parameters changed (reload)", null);
+                    ReloadResource(rsc, node);
                 }
-                else if (op.Operation == "promote")
+                else
                 {
-                    (rsc.ChangedDefinitions ??= new(StringComparer.Ordinal)).Add("promote");
+                    TriggerUnfencing(rsc, node, "Device parameters changed", null);
+                    // check_action_definition: a probe's (or migrate_from's) definition is the start's.
+                    if (op.Operation is "start" or "migrate_from" or "monitor")
+                    {
+                        (rsc.ChangedDefinitions ??= new(StringComparer.Ordinal)).Add("start");
+                    }
+                    else if (op.Operation == "promote")
+                    {
+                        (rsc.ChangedDefinitions ??= new(StringComparer.Ordinal)).Add("promote");
+                    }
                 }
 
                 if (GetFailcount(node, rsc, effective: true, out _) > 0)
@@ -138,6 +113,81 @@ internal sealed partial class Scheduler
             }
         }
     }
+
+    /// <summary>
+    /// ReloadRsc: an agent reload of <paramref name="rsc"/> on <paramref name="node"/> (a required
+    /// <c>reload-agent</c>), unless a required stop or demote of the resource cancels it (see
+    /// <see cref="CancelReloads"/>). A failed resource is recovered as usual; one whose start is pending is restarted.
+    /// </summary>
+    private void ReloadResource(WResource rsc, WNode node)
+    {
+        if (!rsc.Managed || rsc.Failed)
+        {
+            return;
+        }
+
+        if (rsc.StartPending)
+        {
+            CustomAction(rsc, "stop", node, optional: false);
+            return;
+        }
+
+        rsc.Reload = true;
+        var reload = CustomAction(rsc, ReloadTask, node, optional: false);
+        SetReason(reload, "resource definition change", overwrite: false);
+        if (!_reloads.Contains(reload))
+        {
+            _reloads.Add(reload);
+        }
+
+        _orderings.Add(new Ordering(null, ReloadTask, reload, rsc, "stop", null, OrderFlags.Optional | OrderFlags.ThenCancelsFirst));
+        _orderings.Add(new Ordering(null, ReloadTask, reload, rsc, "demote", null, OrderFlags.Optional | OrderFlags.ThenCancelsFirst));
+    }
+
+    /// <summary>The task of an agent reload (Pacemaker's CRMD_ACTION_RELOAD_AGENT).</summary>
+    internal const string ReloadTask = "reload-agent";
+
+    private readonly List<WAction> _reloads = [];
+
+    /// <summary>
+    /// pe_order_then_cancels_first, once the flags are final: a required stop or demote of the resource makes its
+    /// reload optional (the restart applies the new parameters anyway), and the resource is no longer summarised as
+    /// reloaded.
+    /// </summary>
+    private void CancelReloads()
+    {
+        foreach (var reload in _reloads)
+        {
+            foreach (var edge in reload.After)
+            {
+                if ((edge.Type & OrderFlags.ThenCancelsFirst) != 0 && !edge.Action.Optional)
+                {
+                    reload.Optional = true;
+                    reload.Rsc!.Reload = false;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// calculate_restart_digest: the digest of the parameters an agent cannot reload, those named in the recorded
+    /// <c>op-force-restart</c> (<c>" a b "</c>), taken from the parameters the configuration now gives the operation.
+    /// </summary>
+    private string ConfiguredRestartDigest(WResource rsc, string task, string forceRestart)
+    {
+        var key = (rsc, task, forceRestart);
+        if (_restartDigests.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var names = ParameterDigest.RestartNames(forceRestart);
+        known = OperationDigest(ConfiguredParameters(rsc, task).Where(pair => names.Contains(pair.Key)));
+        _restartDigests[key] = known;
+        return known;
+    }
+
+    private readonly Dictionary<(WResource, string, string), string> _restartDigests = [];
 
     private readonly Dictionary<(Model.Configuration.PrimitiveConfig, string), string> _digests = [];
 
@@ -167,6 +217,18 @@ internal sealed partial class Scheduler
             return digest;
         }
 
+        digest = OperationDigest(ConfiguredParameters(rsc, task));
+        _digests[key] = digest;
+        return digest;
+    }
+
+    /// <summary>Whether the configuration of one-off operation <paramref name="task"/> sets parameters of its own.</summary>
+    private bool HasOwnParameters(WResource rsc, string task) =>
+        FindOpConfig(rsc, task, 0) is { } opConfig && opConfig.InstanceAttributes.Any(set => set.Pairs.Any(pair => pair.Value is not null));
+
+    /// <summary>The parameters of a one-off operation: the resource's, and those the operation adds.</summary>
+    private Dictionary<string, string> ConfiguredParameters(WResource rsc, string task)
+    {
         var parameters = new Dictionary<string, string>(rsc.Parameters, StringComparer.Ordinal);
         if (FindOpConfig(rsc, task, 0) is { } opConfig)
         {
@@ -182,9 +244,7 @@ internal sealed partial class Scheduler
             }
         }
 
-        digest = OperationDigest(parameters);
-        _digests[key] = digest;
-        return digest;
+        return parameters;
     }
 
     /// <summary>

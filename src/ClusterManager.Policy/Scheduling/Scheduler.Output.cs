@@ -126,7 +126,7 @@ internal sealed partial class Scheduler
             }
             else if (rsc.Reload)
             {
-                Item(ChangeKind.Reload, current, next, start!, null);
+                Item(ChangeKind.Reload, current, next, start ?? FindFirstAction(rsc, ReloadTask, null)!, null);
             }
             else if (start is null || start.Optional)
             {
@@ -176,7 +176,7 @@ internal sealed partial class Scheduler
         }
         else if (rsc.Reload)
         {
-            Item(ChangeKind.Reload, current, next, start!, null);
+            Item(ChangeKind.Reload, current, next, start ?? FindFirstAction(rsc, ReloadTask, null)!, null);
         }
         else if (stop is not null && !stop.Optional)
         {
@@ -458,6 +458,7 @@ internal sealed partial class Scheduler
                 "demote" => ActionKind.Demote,
                 "migrate_to" => ActionKind.MigrateTo,
                 "migrate_from" => ActionKind.MigrateFrom,
+                ReloadTask => ActionKind.Reload,
                 "stonith" => ActionKind.Fence,
                 "clear_failcount" => ActionKind.ClearFailcount,
                 "do_shutdown" => ActionKind.Shutdown,
@@ -472,7 +473,7 @@ internal sealed partial class Scheduler
                 a.Node?.Name, TimeSpan.FromMilliseconds(a.IntervalMs), a.Runnable, a.FenceAction, a.Reason, InputsOf(a, scratch))
             {
                 Detail = kind is ActionKind.Start or ActionKind.Stop or ActionKind.Monitor or ActionKind.Probe
-                    or ActionKind.Promote or ActionKind.Demote or ActionKind.MigrateTo or ActionKind.MigrateFrom ? DetailOf(a) : null,
+                    or ActionKind.Promote or ActionKind.Demote or ActionKind.MigrateTo or ActionKind.MigrateFrom or ActionKind.Reload ? DetailOf(a) : null,
             });
         }
 
@@ -545,7 +546,10 @@ internal sealed partial class Scheduler
 
     private ActionDetail BuildDetail(WAction a, WResource rsc, Model.Configuration.PrimitiveConfig primitive)
     {
-        var op = FindOpConfig(rsc, a.Task, a.IntervalMs);
+        // A reload runs with the start's parameters, and its result is recorded as a start with the start's digest;
+        // its timeout is its own operation's (else the defaults').
+        var parametersTask = a.Task == ReloadTask ? "start" : a.Task;
+        var op = FindOpConfig(rsc, parametersTask, a.IntervalMs);
         var parameters = SortedCopy(rsc.Parameters);
         if (op is not null && op.InstanceAttributes.Any(set => set.Pairs.Any(pair => pair.Value is not null)))
         {
@@ -561,7 +565,7 @@ internal sealed partial class Scheduler
             parameters = merged.ToImmutableSortedDictionary(StringComparer.Ordinal);
         }
 
-        var timeout = OperationTimeout(op);
+        var timeout = OperationTimeout(a.Task == ReloadTask ? FindOpConfig(rsc, ReloadTask, 0) : op);
         var expectedRc = a.Probe || (a.Task == "monitor" && a.IntervalMs == 0)
             ? 7
             : a.Task == "monitor" && op?.Role == ResourceRole.Promoted ? 8 : 0;
@@ -576,7 +580,7 @@ internal sealed partial class Scheduler
         return new ActionDetail(primitive.Class, primitive.Provider, primitive.Type, historyId,
             parameters,
             meta,
-            timeout, expectedRc, a.IntervalMs > 0 ? RecurringDigest(rsc, a.Task, a.IntervalMs, timeout) : ExpectedDigest(rsc, a.Task));
+            timeout, expectedRc, a.IntervalMs > 0 ? RecurringDigest(rsc, a.Task, a.IntervalMs, timeout) : ExpectedDigest(rsc, parametersTask));
     }
 
     // Details are built last, when every resource's parameters and meta attributes are final; the resources built

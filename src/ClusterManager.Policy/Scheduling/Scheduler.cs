@@ -71,6 +71,7 @@ internal sealed partial class Scheduler
         ScheduleFencing();
         ApplyOrderings();
         PropagateAll();
+        CancelReloads();
         var changes = Summarize();
         var projectedView = BuildView(projected: true);
         return new Transition(
