@@ -7,7 +7,17 @@ namespace ClusterManager.Agents.Ocf;
 
 /// <summary>One parameter from an agent's meta-data (<c>&lt;parameter&gt;</c>).</summary>
 public sealed record AgentParameter(
-    string Name, bool Required, bool Unique, string Type, string? Default, string? ShortDescription, string? LongDescription);
+    string Name, bool Required, bool Unique, string Type, string? Default, string? ShortDescription, string? LongDescription)
+{
+    /// <summary>OCF 1.1 <c>reloadable="1"</c>: a change of this parameter can be applied by <c>reload-agent</c>.</summary>
+    public bool Reloadable { get; init; }
+}
+
+/// <summary>
+/// How an agent applies changed parameters without a restart: the action to run (<c>reload-agent</c> for an OCF 1.1
+/// agent, <c>reload</c> before it) and the parameters that still need a restart.
+/// </summary>
+public sealed record AgentReload(string Action, ImmutableArray<string> RestartParameters);
 
 /// <summary>One action an agent advertises, with its suggested timeout (and interval for monitors).</summary>
 public sealed record AgentActionInfo(string Name, TimeSpan? Timeout, TimeSpan? Interval, string? Depth, string? Role);
@@ -24,6 +34,30 @@ public sealed record AgentMetadata(
     ImmutableArray<AgentParameter> Parameters,
     ImmutableArray<AgentActionInfo> Actions)
 {
+    /// <summary>The OCF standard the agent follows (its <c>&lt;version&gt;</c> element), when it says.</summary>
+    public string? OcfVersion { get; init; }
+
+    /// <summary>
+    /// Whether and how the agent reloads (Pacemaker's controller reads meta-data the same way): an OCF 1.1 agent with
+    /// a <c>reload-agent</c> action reloads the parameters marked <c>reloadable</c>; an older agent with a
+    /// <c>reload</c> action reloads all but its <c>unique</c> ones. Null when it cannot reload.
+    /// </summary>
+    public AgentReload? Reload
+    {
+        get
+        {
+            var ocf11 = System.Version.TryParse(OcfVersion, out var v) && v >= new System.Version(1, 1);
+            if (ocf11 && Actions.Any(a => a.Name == AgentActions.ReloadAgent))
+            {
+                return new AgentReload(AgentActions.ReloadAgent, [.. Parameters.Where(p => !p.Reloadable).Select(p => p.Name)]);
+            }
+
+            return !ocf11 && Actions.Any(a => a.Name == AgentActions.Reload)
+                ? new AgentReload(AgentActions.Reload, [.. Parameters.Where(p => p.Unique).Select(p => p.Name)])
+                : null;
+        }
+    }
+
     /// <summary>The names of the required parameters missing from <paramref name="given"/>, in meta-data order.</summary>
     public ImmutableArray<string> MissingRequired(IReadOnlyDictionary<string, string> given) =>
         [.. Parameters.Where(p => p.Required && !given.ContainsKey(p.Name)).Select(p => p.Name)];
@@ -61,7 +95,10 @@ public sealed record AgentMetadata(
             (string?)p.Element("content")?.Attribute("type") ?? "string",
             (string?)p.Element("content")?.Attribute("default"),
             Text(p, "shortdesc"),
-            Text(p, "longdesc"))) ?? [];
+            Text(p, "longdesc"))
+        {
+            Reloadable = IsTrue((string?)p.Attribute("reloadable")),
+        }) ?? [];
         var actions = root.Element("actions")?.Elements("action").Select(a => new AgentActionInfo(
             (string?)a.Attribute("name") ?? throw new FormatException("an <action> in agent meta-data has no name"),
             Duration((string?)a.Attribute("timeout")),
@@ -74,7 +111,10 @@ public sealed record AgentMetadata(
             Text(root, "shortdesc"),
             Text(root, "longdesc"),
             [.. parameters],
-            [.. actions]);
+            [.. actions])
+        {
+            OcfVersion = root.Element("version")?.Value.Trim(),
+        };
     }
 
     private static bool IsTrue(string? value) => value is "1" or "true" or "yes" or "on" or "True";

@@ -31,6 +31,8 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable, IT
     private readonly TimeProvider _time;
     private readonly ILogger<NodeRuntime> _logger;
     private readonly ResourceExecutor _executor;
+    private readonly ResourceAgentRouter _agents;
+    private readonly ConcurrentDictionary<string, AgentReload?> _reloads = new(StringComparer.Ordinal);
     private readonly SystemdAgent? _systemd;
     private readonly Fencer _fencer;
     private readonly ConcurrentDictionary<string, OperationRequest> _recurring = new(StringComparer.Ordinal);
@@ -57,7 +59,8 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable, IT
             ["IPaddr2"] = new NativeIpAddr2Agent(time, loggers.CreateLogger<NativeIpAddr2Agent>()),
             ["vrrp"] = new VrrpAgent(new VrrpAgentOptions(), time, loggers.CreateLogger<VrrpAgent>(), this),
         };
-        var router = new FenceDeviceResources(time, new ResourceAgentRouter(ocf, _systemd, native, time));
+        _agents = new ResourceAgentRouter(ocf, _systemd, native, time);
+        var router = new FenceDeviceResources(time, _agents);
         _executor = new ResourceExecutor(router, new ResourceExecutorOptions { MaxParallelOperations = resources.MaxParallelOperations },
             time, loggers.CreateLogger<ResourceExecutor>());
         var runner = new ProcessFenceAgentRunner(
@@ -136,7 +139,13 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable, IT
             return new ExecutedOperation(Name, request, 0, (int)OcfExitCode.NotInstalled, (int)ExecStatus.NotInstalled, e.Message, _time.GetUtcNow(), TimeSpan.Zero, "");
         }
 
-        var agentRequest = new AgentRequest(new ResourceId(request.Resource), agent, request.Action,
+        // Digests of the parameters a reload cannot apply go with every one-off operation but a stop, as Pacemaker's
+        // controller records them (append_restart_list); a reload runs the action the agent has for it.
+        var reload = request.Interval == TimeSpan.Zero && request.Action != Agents.AgentActions.Stop && agent.Class == ResourceAgentName.OcfClass
+            ? await ReloadOfAsync(agent, cancellationToken).ConfigureAwait(false)
+            : null;
+        var action = request.Action == Agents.AgentActions.ReloadAgent ? reload?.Action ?? Agents.AgentActions.ReloadAgent : request.Action;
+        var agentRequest = new AgentRequest(new ResourceId(request.Resource), agent, action,
             request.Interval, request.Timeout, request.Parameters, request.Meta);
         if (request.Interval > TimeSpan.Zero)
         {
@@ -151,8 +160,51 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable, IT
         }
 
         var result = await _executor.ExecuteAsync(agentRequest, cancellationToken).ConfigureAwait(false);
-        return ToExecuted(request, result);
+        var executed = ToExecuted(request, result);
+        if (reload is null)
+        {
+            return executed;
+        }
+
+        var (forceRestart, restartDigest) = Model.Status.ParameterDigest.Restart(reload.RestartParameters, request.Parameters);
+        return executed with { ForceRestart = forceRestart, RestartDigest = restartDigest };
     }
+
+    /// <summary>
+    /// How <paramref name="agent"/> reloads, from its meta-data (asked once per agent; an agent whose meta-data cannot
+    /// be read is taken as one that cannot reload, and asked again next time).
+    /// </summary>
+    private async Task<AgentReload?> ReloadOfAsync(ResourceAgentName agent, CancellationToken cancellationToken)
+    {
+        var key = agent.ToString();
+        if (_reloads.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        AgentMetadata? metadata;
+        try
+        {
+            metadata = await _agents.GetMetadataAsync(agent, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FormatException e)
+        {
+            LogBadMetadata(agent.ToString(), e.Message);
+            metadata = null;
+        }
+
+        if (metadata is null)
+        {
+            return null;
+        }
+
+        var reload = metadata.Reload;
+        _reloads[key] = reload;
+        return reload;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Meta-data of {Agent} is not usable ({Problem}): its resources are restarted, not reloaded, when their parameters change")]
+    private partial void LogBadMetadata(string agent, string problem);
 
     /// <summary>
     /// An agent's transient attribute of this node (the VRRP master flag): sent to the leader on the same path as
@@ -381,9 +433,16 @@ internal static class NodeProto
         StartedUnixMs = op.StartedAt.ToUnixTimeMilliseconds(),
         DurationMs = (long)op.Duration.TotalMilliseconds,
         Output = op.Output,
+        ForceRestart = op.ForceRestart ?? "",
+        RestartDigest = op.RestartDigest ?? "",
     };
 
     public static ExecutedOperation FromProto(ClusterManager.Api.V1.OperationResult m) =>
         new(new NodeName(m.Node), FromProto(m.Request), m.CallId, m.Rc, m.ExecStatus, string.IsNullOrEmpty(m.ExitReason) ? null : m.ExitReason,
-            DateTimeOffset.FromUnixTimeMilliseconds(m.StartedUnixMs), TimeSpan.FromMilliseconds(m.DurationMs), m.Output);
+            DateTimeOffset.FromUnixTimeMilliseconds(m.StartedUnixMs), TimeSpan.FromMilliseconds(m.DurationMs), m.Output)
+        {
+            // The restart digest says the agent can reload; the list may be empty (every parameter reloadable).
+            ForceRestart = string.IsNullOrEmpty(m.RestartDigest) ? null : m.ForceRestart,
+            RestartDigest = string.IsNullOrEmpty(m.RestartDigest) ? null : m.RestartDigest,
+        };
 }

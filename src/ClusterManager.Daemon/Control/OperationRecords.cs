@@ -37,6 +37,15 @@ public sealed record ExecutedOperation(
     string Output)
 {
     /// <summary>
+    /// <c>op-force-restart</c>: for a one-off operation of an agent that can reload, the parameters a reload cannot
+    /// apply (<c>"  a b  "</c>); null when the agent cannot reload.
+    /// </summary>
+    public string? ForceRestart { get; init; }
+
+    /// <summary><c>op-restart-digest</c>: the digest of the <see cref="ForceRestart"/> parameters the operation had.</summary>
+    public string? RestartDigest { get; init; }
+
+    /// <summary>
     /// Whether the result is a failure the cluster reacts to: the execution did not complete, or the agent answered
     /// something else than expected. A probe that finds the resource running (0, 8) or stopped (7) is information,
     /// not a failure.
@@ -111,10 +120,19 @@ public static class OperationRecords
         var intervalMs = (long)request.Interval.TotalMilliseconds;
         var started = op.StartedAt.ToUnixTimeSeconds();
         var id = intervalMs > 0 ? request.OperationKey : $"{request.HistoryId}_last_0";
+
+        // A reload is recorded as the start it amounts to (with the start's digest, which the request carries), or,
+        // when it did not complete, as a monitor: as Pacemaker's controller records it, so the history says what runs.
+        var task = request.Action is "reload-agent" or "reload" ? op.ExecStatus == 0 ? "start" : "monitor" : request.Action;
+        var operationKey = task == request.Action ? request.OperationKey : $"{request.HistoryId}_{task}_{intervalMs}";
         var record = new OperationRecord(
-            id, request.OperationKey, request.Action, op.CallId, op.Rc, op.ExecStatus, request.Interval, request.ExpectedRc,
+            id, operationKey, task, op.CallId, op.Rc, op.ExecStatus, request.Interval, request.ExpectedRc,
             request.TransitionKey, started, started, op.ExitReason, request.Digest, op.Node.Value, MigrateSource(request), MigrateTarget(request),
-            (long)op.Duration.TotalMilliseconds);
+            (long)op.Duration.TotalMilliseconds)
+        {
+            ForceRestart = op.RestartDigest is null ? null : op.ForceRestart ?? string.Empty,
+            RestartDigest = op.RestartDigest,
+        };
         var changes = ImmutableArray.CreateBuilder<ConfigChange>();
         changes.Add(new RecordOperation(op.Node, history, record));
         if (!op.Failed)
@@ -123,10 +141,10 @@ public static class OperationRecords
         }
 
         changes.Add(new RecordOperation(op.Node, history, record with { Id = $"{request.HistoryId}_last_failure_0" }));
-        var suffix = $"{request.HistoryId}#{request.Action}_{intervalMs}";
+        var suffix = $"{request.HistoryId}#{task}_{intervalMs}";
         var failCountName = $"fail-count-{suffix}";
         var current = node?.TransientAttributes.GetValueOrDefault(failCountName) is { } text ? Score.Parse(text) : Score.Zero;
-        var next = request.Action == "start" && startFailureIsFatal ? Score.Infinity : current + new Score(1);
+        var next = task == "start" && startFailureIsFatal ? Score.Infinity : current + new Score(1);
         changes.Add(new SetTransientAttribute(op.Node, failCountName, next.ToString()));
         changes.Add(new SetTransientAttribute(op.Node, $"last-failure-{suffix}", started.ToString(CultureInfo.InvariantCulture)));
         return changes.ToImmutable();

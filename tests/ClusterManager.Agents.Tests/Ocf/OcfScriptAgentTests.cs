@@ -83,6 +83,37 @@ public sealed class OcfScriptAgentTests
         Assert.That(metadata.MissingRequired(new Dictionary<string, string> { ["nic"] = "eth0" }), Is.EqualTo(new[] { "ip" }));
     }
 
+    // The two Dummy scripts Debian ships: heartbeat's is an OCF 1.0 agent with a legacy reload (its unique
+    // parameter needs a restart), pacemaker's an OCF 1.1 agent with reload-agent (all but state are reloadable).
+    [TestCase("ocf:heartbeat:Dummy", "reload", new[] { "state" })]
+    [TestCase("ocf:pacemaker:Dummy", "reload-agent", new[] { "state" })]
+    public async Task Reload_FollowsMetadata_OfDebianDummyAgents(string agent, string action, string[] restart)
+    {
+        var result = await Agent().ExecuteAsync(AgentRequest.Create("x", agent, "meta-data", Timeout), CancellationToken.None);
+
+        var reload = AgentMetadata.Parse(result.Output).Reload;
+
+        Assert.That(reload, Is.Not.Null);
+        Assert.That((reload!.Action, reload.RestartParameters), Is.EqualTo((action, restart)));
+    }
+
+    [Test]
+    public async Task Reload_IsNull_WhenAgentHasNoReloadAction()
+    {
+        var result = await Agent().ExecuteAsync(AgentRequest.Create("x", "ocf:heartbeat:IPaddr2", "meta-data", Timeout), CancellationToken.None);
+
+        Assert.That(AgentMetadata.Parse(result.Output).Reload, Is.Null);
+    }
+
+    [Test]
+    public void Reload_IsNull_WhenOcf11AgentOffersOnlyLegacyReload()
+    {
+        const string xml = "<resource-agent name=\"x\"><version>1.1</version><parameters><parameter name=\"a\" reloadable=\"1\"/></parameters>" +
+                           "<actions><action name=\"reload\" timeout=\"20s\"/></actions></resource-agent>";
+
+        Assert.That(AgentMetadata.Parse(xml).Reload, Is.Null);
+    }
+
     [Test]
     public async Task ExecuteAsync_ReportsLastExitReasonAndRc_FromAgentStderr()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Xml.Linq;
 using ClusterManager.Cli.Commands;
 using ClusterManager.Daemon.Tests.Cluster;
 
@@ -272,6 +273,50 @@ public sealed class HactlClusterTests
         Assert.That(badTimeout.Code, Is.EqualTo(ExitCodes.BadInput));
         Assert.That(badTimeout.Err, Does.Contain("timeout 'soon': give seconds or a duration such as 30s, 10min, 1h"));
     }
+
+    [Test]
+    public async Task ResourceUpdate_ReloadsTheAgent_WhenOnlyReloadableParametersChange()
+    {
+        // ocf:pacemaker:Dummy (OCF 1.1) reloads all its parameters but state; with envfile set it appends
+        // "### ACTION @ DATE ###" to that file on every action, on whichever node runs it.
+        await Ok("property", "set", "stonith-enabled=false");
+        var envfile = Path.Combine(Path.GetTempPath(), $"cmt-reload-{Guid.NewGuid():N}.env");
+        List<string> created, reloaded, restarted;
+        XElement startRecord;
+        try
+        {
+            await Ok("resource", "create", "reload-me", "ocf:pacemaker:Dummy", $"envfile={envfile}", "fake=1", "--wait=60");
+            created = Actions(envfile);
+            startRecord = StartRecord(await Ok("cluster", "cib"), "reload-me");
+
+            await Ok("resource", "update", "reload-me", "fake=2", "--wait=60");
+            reloaded = Actions(envfile).Skip(created.Count).ToList();
+
+            await Ok("resource", "update", "reload-me", $"state={envfile}.state", "--wait=60");
+            restarted = Actions(envfile).Skip(created.Count + reloaded.Count).ToList();
+        }
+        finally
+        {
+            await Ok("resource", "delete", "reload-me", "--yes", "--wait=60");
+            await Ok("property", "unset", "stonith-enabled");
+            File.Delete(envfile);
+        }
+
+        Assert.That((string?)startRecord.Attribute("op-force-restart"), Is.EqualTo("  state  "));
+        Assert.That((string?)startRecord.Attribute("op-restart-digest"), Is.Not.Null.And.Not.Empty);
+        Assert.That(created, Does.Contain("start"));
+        Assert.That(reloaded, Does.Contain("reload-agent").And.No.Member("stop").And.No.Member("start"), string.Join(", ", reloaded));
+        Assert.That(restarted, Does.Contain("stop").And.Contain("start").And.No.Member("reload-agent"), string.Join(", ", restarted));
+    }
+
+    private static List<string> Actions(string envfile) =>
+        File.Exists(envfile)
+            ? [.. File.ReadLines(envfile).Where(l => l.StartsWith("### ", StringComparison.Ordinal)).Select(l => l.Split(' ')[1])]
+            : [];
+
+    private static XElement StartRecord(string cib, string resource) =>
+        XDocument.Parse(cib).Descendants("lrm_rsc_op")
+            .Single(op => (string?)op.Attribute("operation") == "start" && (string?)op.Parent!.Attribute("id") == resource);
 
     [Test]
     public async Task ResourceMove_RemovesItsConstraintOnceMoved_OrPutsItBackWhenTheResourceWouldReturn()

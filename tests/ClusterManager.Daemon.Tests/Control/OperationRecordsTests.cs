@@ -47,6 +47,27 @@ public sealed class OperationRecordsTests
         Assert.That((record.Operation.Operation, record.Operation.MigrateSource, record.Operation.MigrateTarget), Is.EqualTo((action, source, target)));
     }
 
+    [TestCase("reload-agent", 0, "start")]
+    [TestCase("reload", 0, "start")]
+    [TestCase("reload-agent", 2, "monitor")]
+    public void ChangesFor_RecordsReloadAsStartWithRestartDigest_WhenReloadRan(string action, int execStatus, string recorded)
+    {
+        var op = Op(action, 0, 0, execStatus: execStatus) with { ForceRestart = "  state  ", RestartDigest = "r35t4rt" };
+
+        var record = OperationRecords.ChangesFor(op, null, true).OfType<RecordOperation>().First().Operation;
+
+        Assert.That((record.Id, record.Operation, record.OperationKey), Is.EqualTo(("VIP_last_0", recorded, $"VIP_{recorded}_0")));
+        Assert.That((record.OpDigest, record.ForceRestart, record.RestartDigest), Is.EqualTo(("d1g35t", "  state  ", "r35t4rt")));
+    }
+
+    [Test]
+    public void ChangesFor_RecordsNoRestartDigest_WhenAgentCannotReload()
+    {
+        var record = ((RecordOperation)OperationRecords.ChangesFor(Op("start", 0, 0), null, true).Single()).Operation;
+
+        Assert.That((record.ForceRestart, record.RestartDigest), Is.EqualTo(((string?)null, (string?)null)));
+    }
+
     [Test]
     public void ChangesFor_CountsFailureAndRecordsLastFailure_WhenMonitorFails()
     {
