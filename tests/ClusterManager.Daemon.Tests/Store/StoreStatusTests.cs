@@ -25,6 +25,37 @@ public sealed class StoreStatusTests
         Assert.That(state.Epoch, Is.EqualTo(3));
     }
 
+    [Test]
+    public void ApplyStatus_GivesTheSameStatus_AsRecordsAppliedOneByOne()
+    {
+        // Records of one batch are applied to an indexed copy of each node's history: the result must be what
+        // applying each change alone gives, with other changes in between and nodes new to the status.
+        ResourceHistory Rsc(string id) => Dummy with { Id = new ResourceId(id) };
+        ConfigChange[] changes =
+        [
+            new RecordOperation(new NodeName("n1"), Rsc("A"), Op("A_last_0", "monitor", 7, 1)),
+            new RecordOperation(new NodeName("n2"), Rsc("A"), Op("A_last_0", "monitor", 7, 2)),
+            new RecordOperation(new NodeName("n1"), Rsc("B"), Op("B_last_0", "monitor", 7, 3)),
+            new RecordOperation(new NodeName("n1"), Rsc("A"), Op("A_last_0", "start", 0, 4)),
+            new SetTransientAttribute(new NodeName("n1"), "fail-count-B#start_0", "1"),
+            new RecordOperation(new NodeName("n1"), Rsc("A") with { Type = "Stateful" }, Op("A_monitor_10000", "monitor", 0, 5)),
+            new SetNodeState(new NodeName("n2"), true, "member", "member", ClearHistory: true),
+            new RecordOperation(new NodeName("n2"), Rsc("B"), Op("B_last_0", "start", 0, 6)),
+            new RecordOperation(new NodeName("n3"), Rsc("C"), Op("C_last_0", "monitor", 7, 7)),
+        ];
+
+        var together = StoreApplier.ApplyStatus(ClusterStatus.Empty, [.. changes]).Status!;
+        var alone = changes.Aggregate(ClusterStatus.Empty, (status, change) => StoreApplier.ApplyStatus(status, [change]).Status!);
+
+        Assert.That(Describe(together), Is.EqualTo(Describe(alone)));
+        Assert.That(together.Nodes.Select(n => (n.Name.Value, n.Resources.Length)), Is.EqualTo(new[] { ("n1", 2), ("n2", 1), ("n3", 1) }));
+        Assert.That(together.Nodes[0].Resources[0].Type, Is.EqualTo("Stateful"));
+    }
+
+    private static string Describe(ClusterStatus status) => string.Join("\n", status.Nodes.Select(n =>
+        $"{n.Name} {n.Join} {string.Join(",", n.TransientAttributes)} | " +
+        string.Join("; ", n.Resources.Select(r => $"{r.Id} {r.Type}: {string.Join(",", r.Operations.Select(o => $"{o.Id}/{o.Operation}/{o.CallId}"))}"))));
+
     [TestCase("n1", new[] { "n2" })]
     [TestCase(null, new string[0])]
     public void Apply_ForgetsHistory_WhenCleared(string? node, string[] nodesStillWithHistory)
