@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using ClusterManager.Model;
+using ClusterManager.Model.Status;
 
 namespace ClusterManager.Policy;
 
@@ -75,10 +78,22 @@ public sealed record ActionDetail(
     ImmutableSortedDictionary<string, string> Meta,
     TimeSpan Timeout,
     int ExpectedRc,
-    string Digest)
+    bool Recurring)
 {
+    // Computed when first asked for (an executor asks once per operation it runs; hactl simulate never does), and
+    // kept beside the record rather than in it, so that record equality stays over the fields above.
+    private static readonly ConditionalWeakTable<ActionDetail, string> Digests = [];
+
     /// <summary>The agent as Pacemaker prints it: <c>ocf:heartbeat:IPaddr2</c>, <c>systemd:haproxy</c>.</summary>
     public string Agent => Provider is null ? $"{ResourceClass}:{Type}" : $"{ResourceClass}:{Provider}:{Type}";
+
+    /// <summary>
+    /// The parameter digest to record with the operation (<c>op-digest</c>): of <see cref="Parameters"/>, and for a
+    /// recurring operation also of its timeout (<c>CRM_meta_timeout</c>, in milliseconds), as Pacemaker computes it.
+    /// </summary>
+    public string Digest => Digests.GetValue(this, static d => ParameterDigest.Compute(d.Recurring
+        ? d.Parameters.SetItem("CRM_meta_timeout", ((long)d.Timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture))
+        : d.Parameters));
 }
 
 /// <summary>The kind of a line of the transition summary (crm_simulate's vocabulary).</summary>

@@ -580,7 +580,7 @@ internal sealed partial class Scheduler
         return new ActionDetail(primitive.Class, primitive.Provider, primitive.Type, historyId,
             parameters,
             meta,
-            timeout, expectedRc, a.IntervalMs > 0 ? RecurringDigest(rsc, a.Task, a.IntervalMs, timeout) : ExpectedDigest(rsc, parametersTask));
+            timeout, expectedRc, Recurring: a.IntervalMs > 0);
     }
 
     // Details are built last, when every resource's parameters and meta attributes are final; the resources built
