@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace ClusterManager.Cib;
@@ -29,7 +28,7 @@ public static class CibFragment
                 new XElement("constraints", section == "constraints" ? element : null)),
             new XElement("status"));
 
-    /// <summary>Why <paramref name="pattern"/> (a fencing level's target pattern) is not a usable regular expression, or null.</summary>
+    /// <summary>Why <paramref name="pattern"/> (a fencing level's target, a location's rsc-pattern) is not a usable regular expression, or null.</summary>
     public static string? PatternError(string pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
@@ -38,15 +37,7 @@ public static class CibFragment
             return "it is empty";
         }
 
-        try
-        {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-            return null;
-        }
-        catch (ArgumentException e)
-        {
-            return e.Message;
-        }
+        return Model.Validation.ConfigurationValidator.RegexError(pattern);
     }
 
     /// <summary>The generated id of a fencing level: <c>fl-TARGET-INDEX</c> with characters an id cannot hold replaced, made unique among <paramref name="ids"/>.</summary>

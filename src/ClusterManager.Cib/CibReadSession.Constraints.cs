@@ -124,6 +124,11 @@ internal sealed partial class CibReadSession
             throw CibXml.Fail(e, "names no resource (rsc, rsc-pattern or a resource_set is required)");
         }
 
+        if (pattern is not null && CibFragment.PatternError(pattern.StartsWith('!') ? pattern[1..] : pattern) is { } patternError)
+        {
+            throw CibXml.Fail(e, $"rsc-pattern '{pattern}' is not a valid regular expression: {patternError}");
+        }
+
         var node = e.Attr("node");
         var score = e.OptionalScore("score");
         if (node is not null && score is null && e.Attr("score-attribute") is null)

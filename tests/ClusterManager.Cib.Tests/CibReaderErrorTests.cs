@@ -83,6 +83,10 @@ public sealed class CibReaderErrorTests
         "<rsc_location id=\"l4\" rsc=\"a\"><rule id-ref=\"nowhere\"/></rsc_location>",
         "rule 'nowhere': id-ref 'nowhere' names no element in the configuration",
         "/cib/configuration/constraints/rsc_location[@id='l4']/rule")]
+    [TestCase(
+        "<rsc_location id=\"l5\" rsc-pattern=\"+a\" node=\"node1\" score=\"1\"/>",
+        "rsc_location 'l5': rsc-pattern '+a' is not a valid regular expression: Invalid pattern '+a'",
+        "/cib/configuration/constraints/rsc_location[@id='l5']")]
     public void Parse_NamesElementAndProblem_ForBadConstraint(string constraint, string message, string path)
     {
         var e = Error(Cib(constraints: constraint));

@@ -1,4 +1,5 @@
 using ClusterManager.Model;
+using ClusterManager.Model.Configuration;
 using static ClusterManager.Policy.Tests.Support.Cluster;
 
 namespace ClusterManager.Policy.Tests;
@@ -39,6 +40,31 @@ public sealed class PolicyEngineTests
         var ipStart = Action(t, ActionKind.Start, "VirtualIP", NodeOf(t, "VirtualIP")!);
         var proxyStart = Action(t, ActionKind.Start, "HAProxy", NodeOf(t, "HAProxy")!);
         Assert.That(proxyStart.Inputs, Does.Contain(ipStart.Id));
+    }
+
+    [Test]
+    public void Compute_IgnoresLocationWithWarning_WhenRscPatternIsNoRegularExpression()
+    {
+        // A snapshot not read through CibReader (which refuses the pattern): as Pacemaker, the constraint is left out.
+        var t = PolicyEngine.Compute(With(Node("n1"), Node("n2"))
+            .Resources(Primitive("ip", "ocf:heartbeat:IPaddr2"))
+            .Add(new LocationConstraint("bad-pattern", null, "+ip", [], null, new NodeName("n1"), Score.MinusInfinity, [], ResourceDiscovery.Always))
+            .Build());
+
+        Assert.That(t.Warnings, Has.One.Contains("constraint 'bad-pattern': rsc-pattern '+ip' is not a valid regular expression"));
+        Assert.That(NodeOf(t, "ip"), Is.Not.Null);
+    }
+
+    [Test]
+    public void Compute_RefusesNamingTheClone_WhenCloneMaxIsAbsurd()
+    {
+        // Found by BadInputFuzzTests: clone-max 1031448768 made the engine build a billion instances.
+        var snapshot = With(Node("n1"), Node("n2"))
+            .Resources(Clone("big", Primitive("d", "ocf:heartbeat:Dummy"), ("clone-max", "1031448768")))
+            .Build();
+
+        Assert.That(() => PolicyEngine.Compute(snapshot), Throws.TypeOf<PolicyInputException>()
+            .With.Message.EqualTo("clone 'big': clone-max 1031448768 is more than the 10000 instances a clone can have"));
     }
 
     [Test]

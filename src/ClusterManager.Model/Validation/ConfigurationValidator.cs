@@ -30,6 +30,27 @@ public static class ConfigurationValidator
         return v.Issues.ToImmutable();
     }
 
+    /// <summary>The most instances a clone can have (its clone-max): each is scheduled, even when it cannot run.</summary>
+    public const int MaxCloneInstances = 10_000;
+
+    /// <summary>
+    /// Why <paramref name="pattern"/> is not a regular expression the engine can use (a location's rsc-pattern, a
+    /// fencing level's target pattern), or null.
+    /// </summary>
+    public static string? RegexError(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        try
+        {
+            _ = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
+
     private sealed class Run
     {
         private readonly Dictionary<string, (object Owner, string Path)> _ids = new(StringComparer.Ordinal);
@@ -238,6 +259,10 @@ public static class ConfigurationValidator
                             {
                                 Error(path, $"{tag} '{c.Id}': {pair.Name} '{pair.Value}' is not a non-negative integer");
                             }
+                            else if (pair.Name == "clone-max" && n > MaxCloneInstances)
+                            {
+                                Error(path, $"{tag} '{c.Id}': clone-max {n} is more than the {MaxCloneInstances} instances a clone can have");
+                            }
                         }
                     }
 
@@ -349,6 +374,11 @@ public static class ConfigurationValidator
                     Id(l, l.Id, path, "rsc_location");
                     Names(path, what, "rsc", l.Resource);
                     Members(path, what, l.Sets);
+                    if (l.ResourcePattern is { } pattern && RegexError(pattern.StartsWith('!') ? pattern[1..] : pattern) is { } patternError)
+                    {
+                        Error(path, $"{what}: rsc-pattern '{pattern}' is not a valid regular expression: {patternError}");
+                    }
+
                     if (l.Node is { } node && !_nodes.Contains(node.Value))
                     {
                         Warning(path, $"{what}: node '{node}' is not a configured node (Pacemaker ignores the constraint)");

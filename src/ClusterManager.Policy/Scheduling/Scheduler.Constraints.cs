@@ -59,7 +59,19 @@ internal sealed partial class Scheduler
         else if (loc.ResourcePattern is { } pattern)
         {
             var invert = pattern.StartsWith('!');
-            var re = new Regex(invert ? pattern[1..] : pattern, RegexOptions.CultureInvariant);
+            Regex re;
+            try
+            {
+                re = new Regex(invert ? pattern[1..] : pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException e)
+            {
+                // As Pacemaker: a pattern that is not a regular expression leaves the constraint out (a CIB read by
+                // CibReader never gets here, it refuses the pattern).
+                _warnings.Add($"constraint '{loc.Id}': rsc-pattern '{pattern}' is not a valid regular expression ({e.Message}); constraint ignored");
+                return;
+            }
+
             targets.AddRange(_resources.Where(r => !r.Orphan && re.IsMatch(r.Id) != invert).OrderBy(r => r.DocumentIndex));
         }
 

@@ -94,6 +94,13 @@ internal sealed partial class Scheduler
             clone.CloneMax = 0;
         }
 
+        if (clone.CloneMax > Model.Validation.ConfigurationValidator.MaxCloneInstances)
+        {
+            // Every instance is a resource of the run: a clone-max in the millions would exhaust memory.
+            throw new PolicyInputException(
+                $"clone '{clone.Id}': clone-max {clone.CloneMax} is more than the {Model.Validation.ConfigurationValidator.MaxCloneInstances} instances a clone can have");
+        }
+
         // Only OCF and fencing agents can be globally unique; others force the clone anonymous (pe__force_anon).
         if (clone.Unique && FlattenPrimitives(cfg.Child).Any(p => p.Class is not ("ocf" or "stonith")))
         {

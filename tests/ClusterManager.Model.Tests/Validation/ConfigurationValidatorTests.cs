@@ -155,6 +155,7 @@ public sealed class ConfigurationValidatorTests
     }
 
     [TestCase("clone-max", "-1")]
+    [TestCase("clone-max", "1031448768")]
     [TestCase("clone-node-max", "two")]
     [TestCase("promoted-max", "-3")]
     public void Validate_ReportsError_ForBadCloneCount(string name, string value)
