@@ -67,8 +67,8 @@ public class KeepalivedInteropTests
         Assert.That(ours.WaitForExit(Generous), Is.True, "cm-vrrpd exits on SIGTERM");
         Until(() => _lab.HasVip(2) && !_lab.HasVip(1), "keepalived takes over after our priority-0 advert");
 
-        Assert.That(keepalived.Log, Does.Contain("Backup received priority 0 advertisement"));
-        Assert.That(ours.Log, Does.Contain("state Master -> Initialize"));
+        LogShows(() => keepalived.Log, "Backup received priority 0 advertisement");
+        LogShows(() => ours.Log, "state Master -> Initialize");
         AssertNoDualMaster();
     }
 
@@ -84,14 +84,14 @@ public class KeepalivedInteropTests
         _checker.Ignore(2);
         keepalived.Crash();
         Until(() => _lab.HasVip(1), "ours takes over after the master-down interval");
-        Assert.That(ours.Log, Does.Contain("Backup -> Master, priority 90: master down timer expired"));
+        LogShows(() => ours.Log, "Backup -> Master, priority 90: master down timer expired");
 
         var restarted = Peers.StartKeepalived(_lab, 2, new PeerOptions { Priority = 100 });
         Until(() => !_lab.HasVip(2), "restarted keepalived removes its stale VIP");
         _checker.Watch(2);
         Until(() => _lab.HasVip(2) && !_lab.HasVip(1), "keepalived (priority 100) preempts back");
 
-        Assert.That(ours.Log, Does.Contain("higher priority 100 advert from 198.18.0.12"));
+        LogShows(() => ours.Log, "higher priority 100 advert from 198.18.0.12");
         Assert.That(restarted.Log, Does.Not.Contain("bogus").And.Not.Contain("invalid"));
         AssertNoDualMaster();
     }
@@ -109,14 +109,14 @@ public class KeepalivedInteropTests
         ours.Signal("KILL");
         Assert.That(ours.WaitForExit(Generous), Is.True);
         Until(() => _lab.HasVip(2), "keepalived takes over after kill -9 of ours");
-        Assert.That(keepalived.Log, Does.Contain("Receive advertisement timeout"));
+        LogShows(() => keepalived.Log, "Receive advertisement timeout");
 
         var restarted = Peers.StartOurs(_lab, 1, new PeerOptions { Priority = 100 });
         Until(() => restarted.Log.Contains("Initialize -> Backup", StringComparison.Ordinal), "restarted ours starts (and has removed the stale VIP)");
         _checker.Watch(1);
         Until(() => _lab.HasVip(1) && !_lab.HasVip(2), "ours preempts back");
 
-        Assert.That(keepalived.Log, Does.Contain("with higher priority 100, ours 90"));
+        LogShows(() => keepalived.Log, "with higher priority 100, ours 90");
         AssertNoDualMaster();
     }
 

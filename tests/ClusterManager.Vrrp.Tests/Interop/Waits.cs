@@ -19,6 +19,13 @@ internal static class Waits
         }
     }
 
+    /// <summary>
+    /// Waits until a peer's log shows <paramref name="text"/>: a peer acts (a VIP appears) before its log line reaches
+    /// the test's reader of its output, so a log read right after a change may not show it yet.
+    /// </summary>
+    public static void LogShows(Func<string> log, string text) =>
+        Until(() => log().Contains(text, StringComparison.Ordinal), $"log shows '{text}'");
+
     /// <summary>Fails the test if <paramref name="condition"/> is ever false during <paramref name="duration"/>.</summary>
     public static void StaysFor(TimeSpan duration, Func<bool> condition, string what)
     {
