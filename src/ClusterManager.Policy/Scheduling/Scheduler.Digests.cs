@@ -133,13 +133,16 @@ internal sealed partial class Scheduler
         }
 
         rsc.Reload = true;
+        var known = FindFirstAction(rsc, ReloadTask, node) is not null;
         var reload = CustomAction(rsc, ReloadTask, node, optional: false);
         SetReason(reload, "resource definition change", overwrite: false);
-        if (!_reloads.Contains(reload))
+        if (known)
         {
-            _reloads.Add(reload);
+            // A second changed operation of the same resource on the same node: one reload, ordered once.
+            return;
         }
 
+        _reloads.Add(reload);
         _orderings.Add(new Ordering(null, ReloadTask, reload, rsc, "stop", null, OrderFlags.Optional | OrderFlags.ThenCancelsFirst));
         _orderings.Add(new Ordering(null, ReloadTask, reload, rsc, "demote", null, OrderFlags.Optional | OrderFlags.ThenCancelsFirst));
     }
