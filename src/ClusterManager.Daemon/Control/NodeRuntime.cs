@@ -171,8 +171,8 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable, IT
     }
 
     /// <summary>
-    /// How <paramref name="agent"/> reloads, from its meta-data (asked once per agent; an agent whose meta-data cannot
-    /// be read is taken as one that cannot reload, and asked again next time).
+    /// How <paramref name="agent"/> reloads, from its meta-data (asked once per agent; an agent that gives none, e.g.
+    /// one not installed yet, is taken as one that cannot reload and asked again next time).
     /// </summary>
     private async Task<AgentReload?> ReloadOfAsync(ResourceAgentName agent, CancellationToken cancellationToken)
     {
@@ -189,8 +189,10 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable, IT
         }
         catch (FormatException e)
         {
+            // Unusable meta-data stays unusable: remembered, so the warning is logged once.
             LogBadMetadata(agent.ToString(), e.Message);
-            metadata = null;
+            _reloads[key] = null;
+            return null;
         }
 
         if (metadata is null)
