@@ -123,7 +123,7 @@ public static class OperationRecords
 
         // A reload is recorded as the start it amounts to (with the start's digest, which the request carries), or,
         // when it did not complete, as a monitor: as Pacemaker's controller records it, so the history says what runs.
-        var task = request.Action is "reload-agent" or "reload" ? op.ExecStatus == 0 ? "start" : "monitor" : request.Action;
+        var task = request.Action is Agents.AgentActions.ReloadAgent or Agents.AgentActions.Reload ? op.ExecStatus == 0 ? "start" : "monitor" : request.Action;
         var operationKey = task == request.Action ? request.OperationKey : $"{request.HistoryId}_{task}_{intervalMs}";
         var record = new OperationRecord(
             id, operationKey, task, op.CallId, op.Rc, op.ExecStatus, request.Interval, request.ExpectedRc,

@@ -119,7 +119,7 @@ internal sealed class TransitionRun(Controller controller, Transition transition
             ActionKind.Demote => "demote",
             ActionKind.MigrateTo => "migrate_to",
             ActionKind.MigrateFrom => "migrate_from",
-            ActionKind.Reload => "reload-agent",
+            ActionKind.Reload => Agents.AgentActions.ReloadAgent,
             _ => throw new InvalidOperationException($"action {action.Key} has no operation"),
         };
         var request = new OperationRequest(action.Resource!.Value.Value, detail.HistoryId, detail.Agent, operation, action.Interval, detail.Timeout,

@@ -16,9 +16,6 @@ internal sealed partial class Scheduler
     // Recurring operations active in the history (resource, node, operation, interval in ms): see ProcessRecurring.
     private readonly HashSet<(WResource Rsc, WNode Node, string Operation, long IntervalMs)> _activeRecurring = [];
 
-    /// <summary>Pacemaker's operation digest (<see cref="ParameterDigest.Compute"/>).</summary>
-    internal static string OperationDigest(IEnumerable<KeyValuePair<string, string>> parameters) => ParameterDigest.Compute(parameters);
-
     /// <summary>
     /// For every resource active on a node, the one-off operations since its last start (start, promote,
     /// migrate_from, probe) are checked against the configuration: a different digest requires a restart
@@ -86,7 +83,7 @@ internal sealed partial class Scheduler
                 // A one-off operation with parameters of its own is restarted all the same, so that they are applied
                 // and the digests recorded for it are right (calculate_main_digest presets RSC_DIGEST_RESTART).
                 var reload = !restartChanged && op.RestartDigest is not null
-                    && (op.OpDigest is null || !HasOwnParameters(rsc, op.Operation));
+                    && (op.OpDigest is null || !HasOwnParameters(FindOpConfig(rsc, op.Operation, 0)));
                 if (reload)
                 {
                     TriggerUnfencing(rsc, node, "Device parameters changed (reload)", null);
@@ -185,7 +182,7 @@ internal sealed partial class Scheduler
         }
 
         var names = ParameterDigest.RestartNames(forceRestart);
-        known = OperationDigest(ConfiguredParameters(rsc, task).Where(pair => names.Contains(pair.Key)));
+        known = ParameterDigest.Compute(ConfiguredParameters(rsc, task).Where(pair => names.Contains(pair.Key)));
         _restartDigests[key] = known;
         return known;
     }
@@ -220,22 +217,26 @@ internal sealed partial class Scheduler
             return digest;
         }
 
-        digest = OperationDigest(ConfiguredParameters(rsc, task));
+        digest = ParameterDigest.Compute(ConfiguredParameters(rsc, task));
         _digests[key] = digest;
         return digest;
     }
 
-    /// <summary>Whether the configuration of one-off operation <paramref name="task"/> sets parameters of its own.</summary>
-    private bool HasOwnParameters(WResource rsc, string task) =>
-        FindOpConfig(rsc, task, 0) is { } opConfig && opConfig.InstanceAttributes.Any(set => set.Pairs.Any(pair => pair.Value is not null));
+    /// <summary>Whether an operation's configuration sets parameters of its own.</summary>
+    private static bool HasOwnParameters(Model.Configuration.OperationConfig? op) =>
+        op is not null && op.InstanceAttributes.Any(set => set.Pairs.Any(pair => pair.Value is not null));
 
     /// <summary>The parameters of a one-off operation: the resource's, and those the operation adds.</summary>
-    private Dictionary<string, string> ConfiguredParameters(WResource rsc, string task)
+    private Dictionary<string, string> ConfiguredParameters(WResource rsc, string task) =>
+        OperationParameters(rsc.Parameters, FindOpConfig(rsc, task, 0));
+
+    /// <summary>The parameters an operation runs with: the resource's, and those the operation adds (the resource's win).</summary>
+    private static Dictionary<string, string> OperationParameters(Dictionary<string, string> resourceParameters, Model.Configuration.OperationConfig? op)
     {
-        var parameters = new Dictionary<string, string>(rsc.Parameters, StringComparer.Ordinal);
-        if (FindOpConfig(rsc, task, 0) is { } opConfig)
+        var parameters = new Dictionary<string, string>(resourceParameters, StringComparer.Ordinal);
+        if (op is not null)
         {
-            foreach (var set in opConfig.InstanceAttributes)
+            foreach (var set in op.InstanceAttributes)
             {
                 foreach (var pair in set.Pairs)
                 {
@@ -274,20 +275,9 @@ internal sealed partial class Scheduler
 
     private static string RecurringDigest(Dictionary<string, string> resourceParameters, Model.Configuration.OperationConfig? opConfig, TimeSpan timeout)
     {
-        var parameters = new Dictionary<string, string>(resourceParameters, StringComparer.Ordinal);
-        if (opConfig is not null)
-        {
-            foreach (var pair in opConfig.InstanceAttributes.SelectMany(set => set.Pairs))
-            {
-                if (pair.Value is not null)
-                {
-                    parameters.TryAdd(pair.Name, pair.Value);
-                }
-            }
-        }
-
+        var parameters = OperationParameters(resourceParameters, opConfig);
         parameters["CRM_meta_timeout"] = ((long)timeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return OperationDigest(parameters);
+        return ParameterDigest.Compute(parameters);
     }
 
     /// <summary>calculate_active_ops: the index of the last start (or implied start) and of the last stop.</summary>

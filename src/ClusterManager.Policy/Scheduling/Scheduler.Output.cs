@@ -550,20 +550,9 @@ internal sealed partial class Scheduler
         // its timeout is its own operation's (else the defaults').
         var parametersTask = a.Task == ReloadTask ? "start" : a.Task;
         var op = FindOpConfig(rsc, parametersTask, a.IntervalMs);
-        var parameters = SortedCopy(rsc.Parameters);
-        if (op is not null && op.InstanceAttributes.Any(set => set.Pairs.Any(pair => pair.Value is not null)))
-        {
-            var merged = new SortedDictionary<string, string>(rsc.Parameters, StringComparer.Ordinal);
-            foreach (var pair in op.InstanceAttributes.SelectMany(set => set.Pairs))
-            {
-                if (pair.Value is not null)
-                {
-                    merged.TryAdd(pair.Name, pair.Value);
-                }
-            }
-
-            parameters = merged.ToImmutableSortedDictionary(StringComparer.Ordinal);
-        }
+        var parameters = HasOwnParameters(op)
+            ? OperationParameters(rsc.Parameters, op).ToImmutableSortedDictionary(StringComparer.Ordinal)
+            : SortedCopy(rsc.Parameters);
 
         var timeout = OperationTimeout(a.Task == ReloadTask ? FindOpConfig(rsc, ReloadTask, 0) : op);
         var expectedRc = a.Probe || (a.Task == "monitor" && a.IntervalMs == 0)

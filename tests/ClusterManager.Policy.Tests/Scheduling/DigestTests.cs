@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using ClusterManager.Policy.Scheduling;
+using ClusterManager.Model.Status;
 
 namespace ClusterManager.Policy.Tests.Scheduling;
 
@@ -9,15 +9,15 @@ public sealed class DigestTests
     public void OperationDigest_MatchesPacemaker_ForNoParameters()
     {
         // The digest Pacemaker records for a resource without parameters, all over its regression cases.
-        Assert.That(Scheduler.OperationDigest([]), Is.EqualTo("f2317cad3d54cec5d7d7aa7d0bf35cf8"));
+        Assert.That(ParameterDigest.Compute([]), Is.EqualTo("f2317cad3d54cec5d7d7aa7d0bf35cf8"));
     }
 
     [Test]
     public void OperationDigest_IgnoresParameterOrder_AndSeesValues()
     {
-        var a = Scheduler.OperationDigest([new("ip", "198.18.0.10"), new("cidr_netmask", "24")]);
-        var b = Scheduler.OperationDigest([new("cidr_netmask", "24"), new("ip", "198.18.0.10")]);
-        var c = Scheduler.OperationDigest([new("cidr_netmask", "24"), new("ip", "198.18.0.11")]);
+        var a = ParameterDigest.Compute([new("ip", "198.18.0.10"), new("cidr_netmask", "24")]);
+        var b = ParameterDigest.Compute([new("cidr_netmask", "24"), new("ip", "198.18.0.10")]);
+        var c = ParameterDigest.Compute([new("cidr_netmask", "24"), new("ip", "198.18.0.11")]);
         Assert.That((a == b, a == c), Is.EqualTo((true, false)));
     }
 
@@ -26,7 +26,7 @@ public sealed class DigestTests
     {
         // crm_simulate 2.1.5 on a systemd resource with "op monitor interval=10s timeout=30s": recurring digests keep
         // the timeout (CRM_meta_timeout), one-off digests do not.
-        Assert.That(Scheduler.OperationDigest([new("CRM_meta_timeout", "30000")]), Is.EqualTo("02a5bcf940fc8d3239701acb11438d6a"));
+        Assert.That(ParameterDigest.Compute([new("CRM_meta_timeout", "30000")]), Is.EqualTo("02a5bcf940fc8d3239701acb11438d6a"));
     }
 
     [TestCase(false, "f2317cad3d54cec5d7d7aa7d0bf35cf8")]
